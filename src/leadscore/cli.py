@@ -1,0 +1,70 @@
+"""The `leadscore` command line: generate, validate, run, publish, sync, report, bench."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from leadscore.config import Settings
+from leadscore.dbt import DbtError, run_dbt
+
+app = typer.Typer(
+    name="leadscore",
+    help=(
+        "Warehouse-native predictive lead scoring.\n\n"
+        "Typical flow: `leadscore generate` (demo exports) -> `leadscore run` (dbt seed + build) "
+        "-> `leadscore publish` / `leadscore sync`. Paths come from LEADSCORE_DB and "
+        "LEADSCORE_RAW_DIR."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="markdown",
+)
+console = Console(stderr=True)
+
+
+@app.command()
+def run(
+    select: Annotated[
+        str | None, typer.Option("--select", "-s", help="dbt selector (default: everything).")
+    ] = None,
+    dbt_vars: Annotated[
+        str | None,
+        typer.Option("--vars", help='dbt vars as JSON, e.g. \'{"force_retrain": true}\'.'),
+    ] = None,
+    full_refresh: Annotated[
+        bool, typer.Option("--full-refresh", help="Rebuild incremental models from scratch.")
+    ] = False,
+) -> None:
+    """Load seeds and `dbt build` the project on LEADSCORE_DB (tests gate every layer)."""
+    settings = Settings.from_env()
+    parsed: dict[str, object] = {}
+    if dbt_vars:
+        try:
+            parsed = json.loads(dbt_vars)
+        except json.JSONDecodeError as exc:
+            raise typer.BadParameter(f"--vars is not valid JSON: {exc}") from exc
+    if not settings.raw_dir.exists():
+        console.print(
+            f"[red]No landing folder at {settings.raw_dir}.[/red] Run `leadscore generate` "
+            "or set LEADSCORE_RAW_DIR."
+        )
+        raise typer.Exit(2)
+    extra = ["--full-refresh"] if full_refresh else []
+    selector = ["--select", select] if select else []
+    try:
+        console.print("[bold]dbt seed[/bold]")
+        run_dbt(["seed", *extra], settings, dbt_vars=parsed)
+        console.print("[bold]dbt build[/bold]")
+        run_dbt(["build", *selector, *extra], settings, dbt_vars=parsed)
+    except DbtError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"[green]Built[/green] {settings.db_path}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
