@@ -33,7 +33,7 @@ def run(
     ] = None,
     dbt_vars: Annotated[
         str | None,
-        typer.Option("--vars", help='dbt vars as JSON, e.g. \'{"force_retrain": true}\'.'),
+        typer.Option("--vars", help="dbt vars as JSON, e.g. '{\"force_retrain\": true}'."),
     ] = None,
     full_refresh: Annotated[
         bool, typer.Option("--full-refresh", help="Rebuild incremental models from scratch.")
