@@ -1,0 +1,90 @@
+"""`leadscore validate` (registered in leadscore.cli)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from leadscore.config import Settings
+
+out = Console()
+err = Console(stderr=True)
+STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red"}
+
+
+def validate_command(
+    raw_dir: Annotated[
+        Path | None,
+        typer.Option("--raw-dir", help="Landing folder (default: LEADSCORE_RAW_DIR or data/raw)."),
+    ] = None,
+    report_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--report-dir",
+            help="Where HTML/JSON reports and last_counts.json (default reports/validation).",
+        ),
+    ] = None,
+    max_bad_share: Annotated[
+        float,
+        typer.Option(
+            "--max-bad-share", min=0.0, max=1.0, help="Tolerated share of unparseable values."
+        ),
+    ] = 0.01,
+    max_row_drop: Annotated[
+        float,
+        typer.Option(
+            "--max-row-drop", min=0.0, max=1.0, help="Fail when rows drop more than this share."
+        ),
+    ] = 0.5,
+    sample_rows: Annotated[
+        int, typer.Option("--sample-rows", min=1, help="Rows per file given to Great Expectations.")
+    ] = 50_000,
+) -> None:
+    """Check every landing file against the export contract before dbt runs.
+
+    Presence, UTF-8, required columns, non-null required values, parseable times and numbers,
+    unique ids, and row count against the previous load. Writes an HTML report and a JSON
+    summary; exits 1 when any file fails, 2 on usage errors.
+    """
+    from leadscore.quality.inbound import InboundSettings, validate_landing
+
+    settings = Settings.from_env()
+    raw = raw_dir or settings.raw_dir
+    reports = report_dir or settings.reports_dir / "validation"
+    if not raw.is_dir():
+        err.print(
+            f"[red]No landing folder at {raw}.[/red] Run `leadscore generate` or set "
+            "LEADSCORE_RAW_DIR / --raw-dir."
+        )
+        raise typer.Exit(2)
+    report = validate_landing(
+        raw, reports, InboundSettings(max_bad_share, max_row_drop, sample_rows)
+    )
+    table = Table(title=f"Inbound validation of {raw}")
+    for col in ("file", "status", "rows", "previous", "seconds", "first problem"):
+        table.add_column(col, overflow="fold")
+    for f in report.files:
+        first = next((c.message for c in f.checks if c.status == f.status != "pass"), "")
+        table.add_row(
+            f.file,
+            f"[{STYLE[f.status]}]{f.status}[/]",
+            "" if f.rows is None else f"{f.rows:,}",
+            "" if f.previous_rows is None else f"{f.previous_rows:,}",
+            f"{f.seconds:.2f}",
+            first.removeprefix(f"{f.file}: "),
+        )
+    out.print(table)
+    for message in report.errors:
+        err.print(f"[red]error[/red] {message}")
+    err.print(f"Report: {report.html_path}  (JSON: {report.json_path})")
+    if not report.passed:
+        err.print(
+            f"[bold red]Validation failed[/] ({len(report.errors)} errors): fix the "
+            "exports before `leadscore run`."
+        )
+        raise typer.Exit(1)
+    err.print(f"[green]All {len(report.files)} landing files passed[/] in {report.seconds:.1f}s.")

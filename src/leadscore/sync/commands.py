@@ -1,0 +1,101 @@
+"""`leadscore sync` (registered in leadscore.cli)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from leadscore.config import Settings
+from leadscore.quality._duck import WarehouseError
+
+err = Console(stderr=True)
+
+
+class SyncTarget(StrEnum):
+    salesforce = "salesforce"
+    hubspot = "hubspot"
+
+
+def sync_command(
+    target: Annotated[
+        SyncTarget | None,
+        typer.Option("--target", "-t", help="CRM to write batches for.", case_sensitive=False),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Outbox folder (default: LEADSCORE_OUTBOX_DIR/TARGET)."),
+    ] = None,
+    ack: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ack",
+            metavar="BATCH_ID",
+            help="Record that the CRM accepted this batch (repeatable).",
+        ),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="Relation to read scores from (default lead_scores)."),
+    ] = None,
+    batch_size: Annotated[
+        int | None,
+        typer.Option(
+            "--batch-size",
+            min=1,
+            max=10_000,
+            help="Records per batch (default: salesforce 10000, hubspot 100 = API limit).",
+        ),
+    ] = None,
+) -> None:
+    """Write CRM update batches for leads whose score, grade, reasons or MQL flag changed.
+
+    `--target salesforce` writes Bulk API 2.0 update CSVs (Id first, LF); `--target hubspot`
+    writes CRM v3 batch-update JSON bodies. Only leads whose synced fields differ from the last
+    *acknowledged* batch are written; a pending batch is re-offered under the same id. After
+    the CRM accepted a batch run `leadscore sync --ack BATCH_ID`. The outbound gate runs first:
+    exit 1 if it fails (nothing written), 2 on usage errors or when there is no DB yet.
+    """
+    settings = Settings.from_env()
+    if bool(target) == bool(ack):
+        err.print("[red]Give either --target salesforce|hubspot or --ack BATCH_ID.[/red]")
+        raise typer.Exit(2)
+    from leadscore.sync.engine import ack_batches, run_sync
+
+    try:
+        if ack:
+            for res in ack_batches(settings.db_path, ack):
+                err.print(f"{res.batch_id}: {res.status} ({res.records} records)")
+            return
+        assert target is not None
+        from leadscore.publish import published_db_path
+        from leadscore.quality.outbound import run_outbound_gate
+
+        gate = run_outbound_gate(settings.db_path, published_db_path(settings.published_dir))
+        if not gate.passed:
+            err.print(f"[bold red]Nothing synced:[/] {gate.summary()}")
+            raise typer.Exit(1)
+        outdir = out or settings.outbox_dir / target.value
+        result = run_sync(
+            settings.db_path, target.value, outdir, source=source, batch_size=batch_size
+        )
+    except WarehouseError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(exc.exit_code) from exc
+    if not result.batches:
+        err.print(f"No changes to sync to {target.value}: nothing written.")
+        return
+    table = Table(title=f"{target.value} batches in {outdir}")
+    for col in ("batch_id", "records", "status", "file"):
+        table.add_column(col)
+    for b in result.batches:
+        table.add_row(b.batch_id, f"{b.records:,}", b.status, b.file)
+    Console().print(table)
+    if result.superseded:
+        err.print(f"Superseded pending batches: {', '.join(result.superseded)}")
+    err.print(f"Manifest: {result.manifest}")
+    err.print("After delivery: leadscore sync --ack <batch_id>")

@@ -1,0 +1,300 @@
+"""Changed-rows sync: the ledger, batch planning, batch files and acknowledgements.
+
+How a lead becomes due: for each CRM id the payload hash (md5 over the mapping's
+`triggers_sync` columns: score, grade, reasons, MQL flag) is compared with the hash of the last
+*acknowledged* ledger row for that id. Different (or never acknowledged) -> due.
+
+Batches: due rows sorted by CRM id, cut into chunks of at most `batch_size` records. A batch
+id is `<target>-<sha256(target, crm id, previous acked hash, new hash per row)[:20]>`, so the
+same pending content always gets the same id: a second run before `--ack` re-offers the same
+batch (same id, ledger rows not duplicated). Pending batches whose content is no longer due
+(a newer run changed them) are marked `superseded_at` and their files removed.
+
+The source relation is `lead_scores` (the contracted mart) unless told otherwise; the dbt
+model `crm_sync__lead_scores` can be used as source once it exists, provided it exposes the
+mapping's source columns. The ledger comparison here is authoritative either way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from leadscore.quality._duck import WarehouseError, columns_of, connect, find_table
+from leadscore.sync.formats import render, write_batch
+from leadscore.sync.mapping import TARGET_API, TargetMapping, load_mapping
+
+LEDGER = "sync_ledger"
+API_MAX_RECORDS = 10_000  # hard ceiling for any batch (brief / Bulk API chunk size)
+DEFAULT_BATCH_SIZE: dict[str, int] = {
+    "salesforce": 10_000,
+    # HubSpot's v3 batch endpoints accept at most 100 inputs per request; one file is one
+    # request body, so a HubSpot batch holds at most 100 records by default.
+    "hubspot": 100,
+}
+DEFAULT_SOURCES = ("lead_scores",)
+
+LEDGER_DDL = f"""
+create table if not exists {LEDGER} (
+    batch_id varchar not null,
+    target varchar not null,
+    crm_id varchar not null,
+    payload_hash varchar not null,
+    previous_hash varchar,
+    created_at timestamp not null,
+    acked_at timestamp,
+    superseded_at timestamp,
+    primary key (batch_id, crm_id)
+)
+"""
+
+
+@dataclass
+class BatchInfo:
+    batch_id: str
+    file: str
+    records: int
+    sha256: str
+    status: str  # new | re-offered
+
+
+@dataclass
+class SyncResult:
+    target: str
+    out_dir: Path
+    source: str
+    due_records: int
+    batches: list[BatchInfo] = field(default_factory=list)
+    superseded: list[str] = field(default_factory=list)
+    manifest: Path | None = None
+
+    @property
+    def records_written(self) -> int:
+        return sum(b.records for b in self.batches)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(LEDGER_DDL)
+
+
+def _source_relation(con: duckdb.DuckDBPyConnection, source: str | None) -> str:
+    names = (source,) if source else DEFAULT_SOURCES
+    for name in names:
+        rel = find_table(con, name)
+        if rel:
+            return rel
+    raise WarehouseError(
+        f"No `{names[0]}` table in the working database. Run `leadscore run` first.", exit_code=2
+    )
+
+
+def _batch_id(target: str, rows: list[tuple[Any, ...]]) -> str:
+    digest = hashlib.sha256(target.encode())
+    for crm_id, prev, new in rows:
+        digest.update(f"\n{crm_id}\t{prev or ''}\t{new}".encode())
+    return f"{target}-{digest.hexdigest()[:20]}"
+
+
+def _stage_due_rows(
+    con: duckdb.DuckDBPyConnection, mapping: TargetMapping, rel: str, batch_size: int
+) -> int:
+    """Build temp table _sync_due (crm_id, prev_hash, payload_hash, c0.., batch_no); count."""
+    available = {c.lower() for c in columns_of(con, rel)}
+    needed = [mapping.key.source_column, *(f.source_column for f in mapping.fields)]
+    missing = [c for c in needed if c.lower() not in available]
+    if missing:
+        raise WarehouseError(
+            f"{rel} lacks column(s) {', '.join(missing)} named in the CRM field mapping.",
+            exit_code=1,
+        )
+    key = f'cast("{mapping.key.source_column}" as varchar)'
+    cols = ", ".join(f'"{f.source_column}" as c{i}' for i, f in enumerate(mapping.fields))
+    trig = ", ".join(
+        f"coalesce(cast(\"{c}\" as varchar), '<null>')" for c in mapping.trigger_columns
+    )
+    con.execute(f"""
+        create or replace temp table _sync_current as
+        select * from (
+            select {key} as crm_id, {cols}, md5(concat_ws(chr(31), {trig})) as payload_hash
+            from {rel}
+            where {key} is not null and trim({key}) <> ''
+        )
+        qualify row_number() over (partition by crm_id order by payload_hash) = 1
+    """)
+    con.execute(
+        f"""
+        create or replace temp table _sync_due as
+        with acked as (
+            select crm_id, payload_hash from {LEDGER}
+            where target = ? and acked_at is not null
+            qualify row_number() over (
+                partition by crm_id order by acked_at desc, created_at desc) = 1
+        )
+        select c.*, a.payload_hash as prev_hash,
+               (row_number() over (order by c.crm_id) - 1) // {int(batch_size)} as batch_no
+        from _sync_current c left join acked a on a.crm_id = c.crm_id
+        where a.payload_hash is distinct from c.payload_hash
+        """,
+        [mapping.target],
+    )
+    return int(con.sql("select count(*) from _sync_due").fetchall()[0][0])
+
+
+def run_sync(
+    db_path: Path,
+    target: str,
+    out_dir: Path,
+    *,
+    source: str | None = None,
+    batch_size: int | None = None,
+    mapping_path: Path | None = None,
+) -> SyncResult:
+    """Write batch files for every due lead of `target` into `out_dir`; see module docstring."""
+    mapping = load_mapping(target, mapping_path)
+    size = batch_size or DEFAULT_BATCH_SIZE[target]
+    if not 1 <= size <= API_MAX_RECORDS:
+        raise WarehouseError(f"--batch-size must be 1..{API_MAX_RECORDS}.", exit_code=2)
+    con = connect(db_path, read_only=False)
+    try:
+        ensure_ledger(con)
+        rel = _source_relation(con, source)
+        due = _stage_due_rows(con, mapping, rel, size)
+        result = SyncResult(target=target, out_dir=out_dir, source=rel, due_records=due)
+        ncols = len(mapping.fields)
+        select_cols = ", ".join(f"c{i}" for i in range(ncols))
+        rows = con.sql(
+            f"select batch_no, crm_id, prev_hash, payload_hash, {select_cols} "
+            "from _sync_due order by crm_id"
+        ).fetchall()
+        batches: list[tuple[str, int, list[tuple[Any, ...]]]] = []
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            bid = _batch_id(target, [(r[1], r[2], r[3]) for r in chunk])
+            batches.append((bid, int(chunk[0][0]), chunk))
+        known = {
+            r[0]
+            for r in con.execute(
+                f"select distinct batch_id from {LEDGER} where target = ?", [target]
+            ).fetchall()
+        }
+        now = _now()
+        con.execute("begin transaction")
+        try:
+            for bid, batch_no, _chunk in batches:
+                if bid in known:
+                    # Re-offer: clear any superseded mark, never duplicate rows.
+                    con.execute(
+                        f"update {LEDGER} set superseded_at = null "
+                        "where batch_id = ? and acked_at is null",
+                        [bid],
+                    )
+                    continue
+                con.execute(
+                    f"insert into {LEDGER} select ?, ?, crm_id, payload_hash, prev_hash, ?, "
+                    "null, null from _sync_due where batch_no = ?",
+                    [bid, target, now, batch_no],
+                )
+            offered = [b[0] for b in batches] or [""]
+            marks = ",".join("?" for _ in offered)
+            stale = con.execute(
+                f"select distinct batch_id from {LEDGER} where target = ? and acked_at is null "
+                f"and superseded_at is null and batch_id not in ({marks})",
+                [target, *offered],
+            ).fetchall()
+            result.superseded = sorted(r[0] for r in stale)
+            if result.superseded:
+                smarks = ",".join("?" for _ in result.superseded)
+                con.execute(
+                    f"update {LEDGER} set superseded_at = ? where batch_id in ({smarks}) "
+                    "and acked_at is null",
+                    [now, *result.superseded],
+                )
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+    finally:
+        con.close()
+
+    for bid in result.superseded:
+        for suffix in (".csv", ".json"):
+            (out_dir / f"{bid}{suffix}").unlink(missing_ok=True)
+    if not batches:
+        return result  # nothing due: write nothing
+    for bid, _batch_no, chunk in batches:
+        suffix, data = render(mapping, [(r[1], *r[4:]) for r in chunk])
+        path = out_dir / f"{bid}{suffix}"
+        write_batch(path, data)
+        result.batches.append(
+            BatchInfo(
+                batch_id=bid,
+                file=path.name,
+                records=len(chunk),
+                sha256=hashlib.sha256(data).hexdigest(),
+                status="re-offered" if bid in known else "new",
+            )
+        )
+    manifest = {
+        "target": target,
+        "generated_at": now.isoformat(timespec="seconds") + "Z",
+        "working_db": str(db_path),
+        "source": rel,
+        "api": TARGET_API[target],
+        "max_records_per_batch": size,
+        "records": result.records_written,
+        "batches": [asdict(b) for b in result.batches],
+        "superseded": result.superseded,
+        "acknowledge": "leadscore sync --ack <batch_id> (once the CRM accepted the batch)",
+    }
+    result.manifest = out_dir / "manifest.json"
+    write_batch(result.manifest, (json.dumps(manifest, indent=2) + "\n").encode())
+    return result
+
+
+@dataclass
+class AckResult:
+    batch_id: str
+    records: int
+    status: str  # acknowledged | already-acknowledged
+
+
+def ack_batches(db_path: Path, batch_ids: list[str]) -> list[AckResult]:
+    """Record delivery of batches; unknown ids raise WarehouseError (exit 2)."""
+    con = connect(db_path, read_only=False)
+    try:
+        ensure_ledger(con)
+        out: list[AckResult] = []
+        now = _now()
+        for bid in batch_ids:
+            total, pending = con.execute(
+                f"select count(*), count(*) filter (where acked_at is null) from {LEDGER} "
+                "where batch_id = ?",
+                [bid],
+            ).fetchall()[0]
+            if total == 0:
+                raise WarehouseError(
+                    f"Unknown batch id {bid!r}: see manifest.json in the outbox for pending "
+                    "batches.",
+                    exit_code=2,
+                )
+            if pending == 0:
+                out.append(AckResult(bid, int(total), "already-acknowledged"))
+                continue
+            con.execute(
+                f"update {LEDGER} set acked_at = ? where batch_id = ? and acked_at is null",
+                [now, bid],
+            )
+            out.append(AckResult(bid, int(pending), "acknowledged"))
+        return out
+    finally:
+        con.close()
