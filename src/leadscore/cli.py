@@ -10,6 +10,10 @@ from rich.console import Console
 
 from leadscore.config import Settings
 from leadscore.dbt import DbtError, run_dbt
+from leadscore.generate.cli import generate_command
+from leadscore.publish import publish_command
+from leadscore.quality.commands import validate_command
+from leadscore.sync.commands import sync_command
 
 app = typer.Typer(
     name="leadscore",
@@ -24,6 +28,11 @@ app = typer.Typer(
     rich_markup_mode="markdown",
 )
 console = Console(stderr=True)
+
+app.command("generate")(generate_command)
+app.command("validate")(validate_command)
+app.command("publish")(publish_command)
+app.command("sync")(sync_command)
 
 
 @app.command()
