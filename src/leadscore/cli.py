@@ -8,11 +8,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from leadscore.bench import bench_command
 from leadscore.config import Settings
 from leadscore.dbt import DbtError, run_dbt
 from leadscore.generate.cli import generate_command
 from leadscore.publish import publish_command
 from leadscore.quality.commands import validate_command
+from leadscore.report.command import report_command
 from leadscore.sync.commands import sync_command
 
 app = typer.Typer(
@@ -33,6 +35,8 @@ app.command("generate")(generate_command)
 app.command("validate")(validate_command)
 app.command("publish")(publish_command)
 app.command("sync")(sync_command)
+app.command("report")(report_command)
+app.command("bench")(bench_command)
 
 
 @app.command()

@@ -1,0 +1,139 @@
+"""Read the report's inputs from the warehouse (the only module that knows table names).
+
+Expected relations (any schema; first match by name wins, `main` preferred):
+
+- ``model_metrics``: model_version, metric, value, dataset, validation_scheme, trained_at.
+  The latest model is the one with the greatest trained_at.
+- ``ml_holdout_predictions``: model_version, label, probability, grade (grade may be null).
+- ``ml_feature_importance``: model_version, feature, importance.
+- ``lead_scores``: score, grade, model_version (the current run; all rows are used).
+- ``lead_score_history``: scored_at, score, grade, model_version. One run = one scored_at value.
+  The previous run is the latest scored_at strictly before the current run, where the current
+  run is max(lead_scores.scored_at) if lead_scores has that column, else the latest scored_at
+  in the history (i.e. the history is assumed to include the current run).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from leadscore.report.inputs import ReportInputs
+
+TABLES: dict[str, tuple[str, ...]] = {
+    "model_metrics": (
+        "model_version",
+        "metric",
+        "value",
+        "dataset",
+        "validation_scheme",
+        "trained_at",
+    ),
+    "ml_holdout_predictions": ("model_version", "label", "probability", "grade"),
+    "ml_feature_importance": ("model_version", "feature", "importance"),
+    "lead_scores": ("score", "grade", "model_version"),
+    "lead_score_history": ("scored_at", "score", "grade", "model_version"),
+}
+
+
+class ReportDataError(RuntimeError):
+    """The warehouse lacks what the report needs (message says what and how to get it)."""
+
+
+def _relations(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, list[str]]]:
+    """name -> (quoted schema.name, column names), `main` schema first."""
+    rows = con.sql(
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "order by table_schema <> 'main', table_schema, table_name, ordinal_position"
+    ).fetchall()
+    out: dict[str, tuple[str, list[str]]] = {}
+    for schema, name, column in rows:
+        key = str(name).lower()
+        qualified = f'"{schema}"."{name}"'
+        if key not in out:
+            out[key] = (qualified, [])
+        if out[key][0] == qualified:
+            out[key][1].append(str(column).lower())
+    return out
+
+
+def _check(relations: dict[str, tuple[str, list[str]]], db_path: Path) -> dict[str, str]:
+    missing = [t for t in TABLES if t not in relations]
+    if missing:
+        raise ReportDataError(
+            f"{db_path} has no table {', '.join(missing)} (needed by the model report). "
+            "Run `leadscore run` first so the ML models and scoring marts are built."
+        )
+    for table, columns in TABLES.items():
+        lacking = [c for c in columns if c not in relations[table][1]]
+        if lacking:
+            raise ReportDataError(
+                f"table {table} in {db_path} lacks column(s) {', '.join(lacking)}; "
+                f"it has {', '.join(relations[table][1])}"
+            )
+    return {t: relations[t][0] for t in TABLES}
+
+
+def load_report_inputs(db_path: Path) -> ReportInputs:
+    """ReportInputs of the latest model and run in the DuckDB file ``db_path`` (read-only)."""
+    db_path = Path(db_path)
+    if not db_path.exists():
+        raise ReportDataError(f"no warehouse at {db_path}: run `leadscore run` or pass --db")
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error as exc:
+        raise ReportDataError(f"cannot open {db_path} read-only: {exc}") from exc
+    try:
+        relations = _relations(con)
+        t = _check(relations, db_path)
+        latest_rows = con.sql(
+            "select model_version, dataset, validation_scheme, trained_at "
+            f"from {t['model_metrics']} "
+            "order by trained_at desc nulls last, model_version desc limit 1"
+        ).fetchall()
+        latest = latest_rows[0] if latest_rows else None
+        if latest is None:
+            raise ReportDataError(f"model_metrics in {db_path} is empty: no model was trained")
+        version = latest[0]
+        metric_rows = con.execute(
+            f"select metric, value from {t['model_metrics']} where model_version = ?", [version]
+        ).fetchall()
+        metrics = {str(k): float(v) for k, v in metric_rows if v is not None}
+        holdout = con.execute(
+            f"select label, probability, grade from {t['ml_holdout_predictions']} "
+            "where model_version = ?",
+            [version],
+        ).df()
+        importance = con.execute(
+            f"select feature, importance from {t['ml_feature_importance']} where model_version = ?",
+            [version],
+        ).df()
+        scores = con.sql(f"select score, grade from {t['lead_scores']}").df()
+        history = t["lead_score_history"]
+        if "scored_at" in relations["lead_scores"][1]:
+            current_run = f"(select max(scored_at) from {t['lead_scores']})"
+        else:
+            current_run = f"(select max(scored_at) from {history})"
+        previous: pd.DataFrame | None = con.sql(
+            f"select score, grade from {history} where scored_at = "
+            f"(select max(scored_at) from {history} where scored_at < {current_run})"
+        ).df()
+    finally:
+        con.close()
+    if previous is not None and previous.empty:
+        previous = None
+    return ReportInputs(
+        holdout=holdout,
+        scores=scores,
+        previous_scores=previous,
+        feature_importance=importance,
+        metrics=metrics,
+        meta={
+            "model_version": version,
+            "trained_at": str(latest[3]) if latest[3] is not None else None,
+            "dataset": latest[1],
+            "validation_scheme": latest[2],
+        },
+    )
