@@ -1,0 +1,271 @@
+"""Tests of `leadscore bench` without dbt: run_results parsing, the table and its ratios,
+per-child time/RSS measurement, failure messages and the CLI's argument checks."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from leadscore.bench import (
+    NOT_BUILT,
+    BenchStepError,
+    BuildTimes,
+    SizeResult,
+    StepResult,
+    count_scored_leads,
+    parse_run_results,
+    read_build_times,
+    run_step,
+    size_label,
+    table_rows,
+    to_json,
+    to_markdown,
+)
+from leadscore.cli import app
+
+META = {"seed": 7, "date": "2025-01-01 00:00 UTC", "machine": "2 CPUs", "dbt_threads": 2}
+
+
+def _result(uid: str, seconds: float, status: str = "success") -> dict[str, object]:
+    return {"unique_id": uid, "status": status, "execution_time": seconds, "message": None}
+
+
+RUN_RESULTS = {
+    "elapsed_time": 42.0,
+    "results": [
+        _result("seed.leadscore.industry_map", 0.5),
+        _result("model.leadscore.stg_salesforce__leads", 1.0),
+        _result("model.leadscore.int_leads_deduplicated", 2.0),
+        _result("model.leadscore.dim_leads", 3.0),
+        _result("model.leadscore.fct_lead_features", 4.0),  # marts/scoring, not core
+        _result("model.leadscore.ml_model_registry", 10.0),
+        _result("model.leadscore.ml_lead_scores", 5.0),
+        _result("model.leadscore.lead_scores", 0.25),
+        _result("test.leadscore.unique_dim_leads_lead_id.abc", 0.5, "pass"),
+        _result("unit_test.leadscore.lead_scores.grades", 0.25, "pass"),
+    ],
+}
+MANIFEST = {
+    "nodes": {
+        "model.leadscore.stg_salesforce__leads": {
+            "original_file_path": "models/staging/salesforce/stg_salesforce__leads.sql"
+        },
+        "model.leadscore.int_leads_deduplicated": {
+            "original_file_path": "models/intermediate/int_leads_deduplicated.sql"
+        },
+        "model.leadscore.dim_leads": {"original_file_path": "models/marts/core/dim_leads.sql"},
+        "model.leadscore.fct_lead_features": {
+            "original_file_path": "models/marts/scoring/fct_lead_features.sql"
+        },
+    }
+}
+
+
+def _size(
+    leads: int, gen_s: float, build_s: float, rss: int, times: BuildTimes, scored: int | None
+) -> SizeResult:
+    r = SizeResult(leads=leads, label=size_label(leads))
+    r.steps["generate"] = StepResult("generate", gen_s, rss, 0, "g.log")
+    r.steps["dbt seed"] = StepResult("dbt seed", 1.0, rss, 0, "s.log")
+    r.steps["dbt build"] = StepResult("dbt build", build_s, 2 * rss, 0, "b.log")
+    r.build = times
+    r.scored_leads = scored
+    return r
+
+
+# --- run_results parsing ------------------------------------------------------------------------
+
+
+def test_parse_run_results_splits_layers_using_manifest_paths() -> None:
+    t = parse_run_results(RUN_RESULTS, MANIFEST)
+    assert t.elapsed == 42.0
+    assert t.staging_core == pytest.approx(6.0)  # stg + int + dim; fct in marts/scoring is not core
+    assert t.training == 10.0
+    assert t.scoring == 5.0
+    assert t.tests == pytest.approx(0.75)
+    assert t.nodes == 10
+    assert t.failed == []
+
+
+def test_parse_run_results_without_manifest_falls_back_to_name_prefixes() -> None:
+    t = parse_run_results(RUN_RESULTS)
+    assert t.staging_core == pytest.approx(10.0)  # fct_ counts as core by prefix
+
+
+def test_missing_or_failed_ml_nodes_give_none_and_are_listed() -> None:
+    partial = {
+        "elapsed_time": 3.0,
+        "results": [
+            _result("model.leadscore.stg_salesforce__leads", 1.0),
+            _result("model.leadscore.ml_model_registry", 2.0, "error"),
+        ],
+    }
+    partial["results"][1]["message"] = "Python model failed:\n  no champion"  # type: ignore[index]
+    t = parse_run_results(partial, MANIFEST)
+    assert t.training is None and t.scoring is None
+    assert t.failed == [
+        "model.leadscore.ml_model_registry [error]: Python model failed: no champion"
+    ]
+
+
+def test_read_build_times_reads_the_target_folder(tmp_path: Path) -> None:
+    assert read_build_times(tmp_path) is None
+    (tmp_path / "run_results.json").write_text(json.dumps(RUN_RESULTS))
+    (tmp_path / "manifest.json").write_text(json.dumps(MANIFEST))
+    t = read_build_times(tmp_path)
+    assert t is not None and t.staging_core == pytest.approx(6.0)
+
+
+def test_count_scored_leads_prefers_lead_scores_and_reports_missing(tmp_path: Path) -> None:
+    import duckdb
+
+    db = tmp_path / "w.duckdb"
+    assert count_scored_leads(db) == (None, None)
+    with duckdb.connect(str(db)) as con:
+        con.sql("create table other as select 1 as x")
+    assert count_scored_leads(db) == (None, None)
+    with duckdb.connect(str(db)) as con:
+        con.sql("create table ml_lead_scores as select range as lead_id from range(5)")
+    assert count_scored_leads(db) == (5, "ml_lead_scores")
+    with duckdb.connect(str(db)) as con:
+        con.sql("create table lead_scores as select range as lead_id from range(3)")
+    assert count_scored_leads(db) == (3, "lead_scores")
+
+
+# --- table, ratios, JSON and Markdown -----------------------------------------------------------
+
+
+def test_size_labels() -> None:
+    assert [size_label(n) for n in (2000, 2500, 100_000, 1_000_000, 999, 12_345)] == [
+        "2k",
+        "2.5k",
+        "100k",
+        "1M",
+        "999",
+        "12,345",
+    ]
+
+
+def test_table_has_a_column_per_size_and_ratios_between_sizes() -> None:
+    mib = 1024**2
+    small = _size(100_000, 10.0, 40.0, 500 * mib, parse_run_results(RUN_RESULTS, MANIFEST), 5000)
+    big_times = parse_run_results(RUN_RESULTS, MANIFEST)
+    big_times.training, big_times.scoring = 80.0, 25.0
+    big = _size(1_000_000, 95.0, 400.0, 2048 * mib, big_times, 50_000)
+    header, rows = table_rows([big, small])  # order of input does not matter
+    assert header == ["metric", "100k", "1M", "1M/100k"]
+    by_metric = {row[0]: row[1:] for row in rows}
+    assert by_metric["generate time"] == ["10.0 s", "95.0 s", "9.50x"]
+    assert by_metric["generate peak RSS"] == ["500 MiB", "2.00 GiB", "4.10x"]
+    assert by_metric["dbt build time (total)"] == ["40.0 s", "400.0 s", "10.00x"]
+    assert by_metric["training (ml_model_registry)"] == ["10.0 s", "80.0 s", "8.00x"]
+    assert by_metric["open leads scored"] == ["5,000", "50,000", "10.00x"]
+    # throughput 5000/5 = 1000 vs 50000/25 = 2000
+    assert by_metric["scoring throughput"] == ["1,000 leads/s", "2,000 leads/s", "2.00x"]
+
+    data = to_json([small, big], META)
+    assert [s["leads"] for s in data["sizes"]] == [100_000, 1_000_000]
+    assert data["sizes"][1]["scoring_leads_per_s"] == pytest.approx(2000.0)
+    assert data["ratios"]["1M/100k"]["training_s"] == pytest.approx(8.0)
+    assert "wait4" in data["rss_method"]
+    json.dumps(data)  # serializable
+
+    md = to_markdown([small, big], META)
+    assert "| metric | 100k | 1M | 1M/100k |" in md
+    assert "| --- | ---: | ---: | ---: |" in md
+    assert "| scoring throughput | 1,000 leads/s | 2,000 leads/s | 2.00x |" in md
+
+
+def test_figures_not_built_yet_and_failed_sizes_are_marked() -> None:
+    times = parse_run_results(
+        {"elapsed_time": 1.0, "results": [_result("model.leadscore.dim_leads", 1.0)]}, MANIFEST
+    )
+    built = _size(2000, 1.0, 2.0, 1024**2, times, None)
+    failed = SizeResult(leads=20_000, label="20k")
+    failed.steps["generate"] = StepResult("generate", 9.0, 1024**2, 0, "g.log")
+    failed.failure = BenchStepError("dbt build", "20k", Path("/w/logs/dbt-build.log"), "exit 1")
+    _header, rows = table_rows([built, failed])
+    by_metric = {row[0]: row[1:] for row in rows}
+    assert by_metric["training (ml_model_registry)"][0] == NOT_BUILT
+    assert by_metric["scoring throughput"][0] == NOT_BUILT
+    assert by_metric["training (ml_model_registry)"][1] == "—"  # never reached
+    assert by_metric["generate time"] == ["1.0 s", "9.0 s", "9.00x"]
+    assert by_metric["training (ml_model_registry)"][2] == "—"
+    md = to_markdown([built, failed], META)
+    assert "20k: [20k] step `dbt build` failed: exit 1" in md
+    assert to_json([built, failed], META)["sizes"][0]["training_s"] is None
+
+
+# --- measuring a child, failures ---------------------------------------------------------------
+
+
+def test_run_step_measures_time_and_peak_rss_of_the_child(tmp_path: Path) -> None:
+    code = "b = bytearray(200 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); print('ok')"
+    log = tmp_path / "logs" / "step.log"
+    res = run_step("alloc", "2k", [sys.executable, "-c", code], env={}, cwd=tmp_path, log=log)
+    assert res.exit_code == 0 and res.seconds > 0
+    assert res.peak_rss_bytes is not None and res.peak_rss_bytes >= 200 * 1024**2
+    assert "ok" in log.read_text()
+    # a later, smaller child is measured on its own (no high-water mark from the first)
+    small = run_step("small", "2k", [sys.executable, "-c", "pass"], env={}, cwd=tmp_path, log=log)
+    assert small.peak_rss_bytes is not None and small.peak_rss_bytes < 150 * 1024**2
+
+
+def test_failed_step_names_the_step_and_the_log(tmp_path: Path) -> None:
+    log = tmp_path / "gen.log"
+    code = "import sys; print('working'); sys.exit('Error: disk full while writing leads.csv')"
+    with pytest.raises(BenchStepError) as info:
+        run_step("generate", "2k", [sys.executable, "-c", code], env={}, cwd=tmp_path, log=log)
+    message = str(info.value)
+    assert "[2k] step `generate` failed: exit code 1" in message
+    assert "disk full while writing leads.csv" in message
+    assert f"Log: {log}" in message
+
+
+def test_missing_executable_is_a_step_failure(tmp_path: Path) -> None:
+    with pytest.raises(BenchStepError, match="step `dbt seed` failed: could not start"):
+        run_step(
+            "dbt seed", "2k", [str(tmp_path / "no-dbt")], env={}, cwd=tmp_path, log=tmp_path / "l"
+        )
+
+
+# --- CLI ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["--leads", "0"], ["--leads", "1000", "--leads", "-5"]])
+def test_cli_rejects_non_positive_sizes_with_exit_code_2(args: list[str], tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["bench", *args, "--work-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--leads" in result.output
+    assert "must be a positive number of leads" in result.output
+    assert not (tmp_path / "bench.json").exists()
+
+
+def test_cli_refuses_a_work_dir_it_did_not_make(tmp_path: Path) -> None:
+    (tmp_path / "leads-5").mkdir()
+    (tmp_path / "leads-5" / "precious.txt").write_text("keep me")
+    result = CliRunner().invoke(app, ["bench", "--leads", "5", "--work-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "was not made by `leadscore bench`" in result.output
+    assert (tmp_path / "leads-5" / "precious.txt").exists()
+
+
+def test_dbt_failure_lists_failed_nodes_and_both_logs(tmp_path: Path) -> None:
+    from leadscore.bench import _attach_dbt_failures
+
+    target, logs = tmp_path / "target", tmp_path / "logs"
+    target.mkdir()
+    failing = _result("model.leadscore.ml_model_registry", 1.0, "error")
+    failing["message"] = "Runtime Error in model ml_model_registry: no module named ml.train"
+    (target / "run_results.json").write_text(json.dumps({"results": [failing]}))
+    exc = BenchStepError("dbt build", "2k", logs / "dbt-build.log", "exit code 1")
+    _attach_dbt_failures(exc, target, logs)
+    message = str(exc)
+    assert "[2k] step `dbt build` failed: exit code 1" in message
+    assert "model.leadscore.ml_model_registry [error]: Runtime Error" in message
+    assert str(logs / "dbt-build.log") in message and str(logs / "dbt" / "dbt.log") in message
+    assert (logs / "run_results.json").exists()  # kept after the data folder is removed
