@@ -1,0 +1,95 @@
+{#- Engine-specific SQL behind adapter.dispatch; default__ versions stay portable. -#}
+
+{#- dbt.safe_cast compiles to a plain cast on DuckDB (errors on bad input): use try_cast. -#}
+{% macro duckdb__safe_cast(field, type) -%}
+    try_cast({{ field }} as {{ type }})
+{%- endmacro %}
+
+
+{#- A string with an offset or a trailing Z, as a UTC timestamp without time zone. -#}
+{% macro to_utc_timestamp(expr) -%}
+    {{ return(adapter.dispatch('to_utc_timestamp', 'leadscore')(expr)) }}
+{%- endmacro %}
+
+{% macro default__to_utc_timestamp(expr) -%}
+    cast({{ dbt.safe_cast(expr, api.Column.translate_type('timestamp')) }} as timestamp)
+{%- endmacro %}
+
+{% macro duckdb__to_utc_timestamp(expr) -%}
+    timezone('UTC', try_cast({{ expr }} as timestamptz))
+{%- endmacro %}
+
+
+{#- A local wall-clock string (no offset) in time zone tz, as a UTC timestamp. -#}
+{% macro local_to_utc_timestamp(expr, tz) -%}
+    {{ return(adapter.dispatch('local_to_utc_timestamp', 'leadscore')(expr, tz)) }}
+{%- endmacro %}
+
+{% macro default__local_to_utc_timestamp(expr, tz) -%}
+    convert_timezone('{{ tz }}', 'UTC', {{ dbt.safe_cast(expr, 'timestamp') }})
+{%- endmacro %}
+
+{% macro duckdb__local_to_utc_timestamp(expr, tz) -%}
+    timezone('UTC', timezone('{{ tz }}', try_cast({{ expr }} as timestamp)))
+{%- endmacro %}
+
+
+{#- A date string in a strptime format; null when it does not parse. -#}
+{% macro parse_date(expr, fmt='%Y-%m-%d') -%}
+    {{ return(adapter.dispatch('parse_date', 'leadscore')(expr, fmt)) }}
+{%- endmacro %}
+
+{% macro default__parse_date(expr, fmt) -%}
+    try_to_date({{ expr }}, '{{ fmt }}')
+{%- endmacro %}
+
+{% macro duckdb__parse_date(expr, fmt) -%}
+    cast(try_strptime({{ expr }}, '{{ fmt }}') as date)
+{%- endmacro %}
+
+
+{#- True when a pattern (POSIX-ish regex) matches anywhere in a string. -#}
+{% macro regex_matches(expr, pattern) -%}
+    {{ return(adapter.dispatch('regex_matches', 'leadscore')(expr, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regex_matches(expr, pattern) -%}
+    regexp_like({{ expr }}, {{ pattern }})
+{%- endmacro %}
+
+{% macro duckdb__regex_matches(expr, pattern) -%}
+    regexp_matches({{ expr }}, {{ pattern }})
+{%- endmacro %}
+
+
+{#- The whole row of a relation alias as one JSON text (kept on rejected rows). -#}
+{% macro row_to_json(alias) -%}
+    {{ return(adapter.dispatch('row_to_json', 'leadscore')(alias)) }}
+{%- endmacro %}
+
+{% macro default__row_to_json(alias) -%}
+    cast(null as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro duckdb__row_to_json(alias) -%}
+    cast(to_json({{ alias }}) as varchar)
+{%- endmacro %}
+
+
+{#- Value of the {name, value} object called `name` in a JSON array text (Marketo attributes). -#}
+{% macro json_name_value(expr, name) -%}
+    {{ return(adapter.dispatch('json_name_value', 'leadscore')(expr, name)) }}
+{%- endmacro %}
+
+{% macro default__json_name_value(expr, name) -%}
+    cast(null as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro duckdb__json_name_value(expr, name) -%}
+    case when json_valid({{ expr }}) then
+        list_filter(
+            from_json({{ expr }}, '[{"name": "VARCHAR", "value": "VARCHAR"}]'),
+            lambda x: x.name = '{{ name }}'
+        )[1].value
+    end
+{%- endmacro %}

@@ -1,0 +1,50 @@
+{#- Current threshold of a check from policy_quality_thresholds, as a scalar subquery. -#}
+{% macro quality_threshold(check_name, column) -%}
+    (
+        select max({{ column }})
+        from {{ ref('policy_quality_thresholds') }}
+        where
+            check_name = '{{ check_name }}'
+            and effective_from <= current_date
+            and (effective_to is null or effective_to > current_date)
+    )
+{%- endmacro %}
+
+
+{#- Fields whose unmapped share is above a threshold column (warn_above / error_above). -#}
+{% macro unmapped_share_check(threshold_column) -%}
+with
+
+mapped as (
+
+    select * from {{ ref('int_taxonomy_values_mapped') }}
+
+),
+
+shares as (
+
+    select
+        source_system,
+        source_entity,
+        field,
+        sum(row_count) filter (where not is_mapped) as unmapped_rows,
+        sum(row_count) as valued_rows,
+        coalesce(sum(row_count) filter (where not is_mapped), 0) * 1.0 / sum(row_count)
+            as unmapped_share
+    from mapped
+    group by 1, 2, 3
+
+),
+
+final as (
+
+    select
+        *,
+        {{ quality_threshold('taxonomy_unmapped_share', threshold_column) }} as threshold
+    from shares
+    where unmapped_share > {{ quality_threshold('taxonomy_unmapped_share', threshold_column) }}
+
+)
+
+select * from final
+{%- endmacro %}

@@ -1,0 +1,55 @@
+{#- Columns of a built relation except some, as a select list (portable `select * exclude`). -#}
+{% macro star_except(relation, except=[]) -%}
+    {%- if not execute -%}
+        {{ return('*') }}
+    {%- endif -%}
+    {%- set lowered = except | map('lower') | list -%}
+    {%- set cols = [] -%}
+    {%- for col in adapter.get_columns_in_relation(relation) -%}
+        {%- if col.name | lower not in lowered -%}
+            {%- do cols.append(adapter.quote(col.name)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(cols | join(',\n        ')) }}
+{%- endmacro %}
+
+
+{#- The staged rows of a base model, without the bookkeeping columns. -#}
+{% macro staged_rows(base_model) -%}
+-- depends_on: {{ ref('policy_quality_thresholds') }}
+with
+
+base as (
+
+    select * from {{ ref(base_model) }}
+
+),
+
+final as (
+
+    select
+        {{ star_except(ref(base_model),
+            ['row_problem', 'row_status', 'raw_record', 'is_deleted', 'landed_row_number']) }}
+    from base
+    where row_status = 'staged'
+
+)
+
+select * from final
+{%- endmacro %}
+
+
+{#- One select of a base model's rejected rows, for a per-system rejected_rows union. -#}
+{% macro rejected_rows_from(base_model, system, entity, id_column) -%}
+    select
+        {{ surrogate_key(["'" ~ system ~ "'", "'" ~ entity ~ "'", 'landed_row_number']) }}
+            as rejected_row_id,
+        '{{ system }}' as source_system,
+        '{{ entity }}' as source_entity,
+        cast({{ id_column }} as {{ dbt.type_string() }}) as source_id,
+        substr(row_status, {{ 'rejected:' | length + 1 }}) as rejection_reason,
+        landed_row_number,
+        raw_record
+    from {{ ref(base_model) }}
+    where row_status like 'rejected:%'
+{%- endmacro %}

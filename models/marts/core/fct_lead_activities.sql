@@ -1,0 +1,151 @@
+with
+
+identities as (
+
+    select * from {{ ref('int_lead_identities_resolved') }}
+
+),
+
+marketo_activities as (
+
+    select * from {{ ref('stg_marketo__activities') }}
+
+),
+
+web_events as (
+
+    select * from {{ ref('stg_web__events') }}
+
+),
+
+campaign_members as (
+
+    select * from {{ ref('stg_salesforce__campaign_members') }}
+
+),
+
+campaigns as (
+
+    select * from {{ ref('stg_salesforce__campaigns') }}
+
+),
+
+mapped as (
+
+    select * from {{ ref('int_taxonomy_values_mapped') }}
+
+),
+
+categories as (
+
+    select * from {{ ref('taxonomy_activity_categories') }}
+
+),
+
+marketo as (
+
+    select
+        identities.lead_id,
+        'marketo' as source_system,
+        'activities' as source_entity,
+        marketo_activities.marketo_activity_id as source_activity_id,
+        marketo_activities.activity_at,
+        {{ activity_type_key('marketo_activities.activity_type_id',
+            'marketo_activities.new_status') }} as raw_activity_type,
+        marketo_activities.primary_attribute_value as asset_name,
+        marketo_activities.marketo_campaign_id as campaign_id
+    from marketo_activities
+    inner join identities
+        on
+            identities.source_system = 'marketo'
+            and marketo_activities.marketo_lead_id = identities.source_id
+
+),
+
+web as (
+
+    select
+        identities.lead_id,
+        'web' as source_system,
+        'events' as source_entity,
+        web_events.event_id as source_activity_id,
+        web_events.event_at as activity_at,
+        coalesce(web_events.event_name, web_events.event_type) as raw_activity_type,
+        web_events.page_path as asset_name,
+        cast(null as varchar) as campaign_id
+    from web_events
+    inner join identities
+        on
+            identities.source_system = 'web'
+            and web_events.anonymous_id = identities.source_id
+
+),
+
+campaign_responses as (
+
+    select
+        identities.lead_id,
+        'salesforce' as source_system,
+        'CampaignMember' as source_entity,
+        campaign_members.sf_campaign_member_id as source_activity_id,
+        coalesce(
+            cast(campaign_members.first_responded_date as timestamp), campaign_members.created_at
+        ) as activity_at,
+        campaign_members.member_status as raw_activity_type,
+        campaigns.campaign_name as asset_name,
+        campaign_members.sf_campaign_id as campaign_id
+    from campaign_members
+    inner join identities
+        on
+            identities.source_system = 'salesforce'
+            and (
+                identities.source_entity = 'Lead'
+                and campaign_members.sf_lead_id = identities.source_id
+                or identities.source_entity = 'Contact'
+                and campaign_members.sf_lead_id is null
+                and campaign_members.sf_contact_id = identities.source_id
+            )
+    left join campaigns
+        on campaign_members.sf_campaign_id = campaigns.sf_campaign_id
+    where campaign_members.has_responded
+
+),
+
+unioned as (
+
+    select * from marketo
+    union all
+    select * from web
+    union all
+    select * from campaign_responses
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['unioned.source_system', 'unioned.source_activity_id']) }}
+            as activity_id,
+        unioned.lead_id,
+        unioned.activity_at,
+        coalesce(mapped.mapped_value, 'unmapped') as activity_type,
+        coalesce(categories.activity_name, unioned.raw_activity_type) as activity_name,
+        coalesce(categories.engagement_category, 'unmapped') as engagement_category,
+        coalesce(categories.is_engagement, false) as is_engagement,
+        unioned.source_system,
+        unioned.source_activity_id,
+        unioned.raw_activity_type,
+        unioned.asset_name,
+        unioned.campaign_id
+    from unioned
+    left join mapped
+        on
+            mapped.field = 'activity_type'
+            and unioned.source_system = mapped.source_system
+            and unioned.raw_activity_type = mapped.raw_value
+    left join categories
+        on mapped.mapped_value = categories.activity_type
+
+)
+
+select * from final

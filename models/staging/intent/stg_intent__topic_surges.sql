@@ -1,0 +1,1 @@
+{{ staged_rows('base_intent__topic_surges') }}

@@ -1,0 +1,56 @@
+{#- Every landed Campaign row, typed, with its row status (see macro row_status). -#}
+with
+
+source as (
+
+    select
+        {{ declared_columns(source('salesforce', 'campaign'), [
+            'Id', 'IsDeleted', 'Name', 'Type', 'Status', 'StartDate', 'EndDate', 'CreatedDate'
+        ], required=['Id', 'CreatedDate']) }}
+    from {{ source('salesforce', 'campaign') }}
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        {{ clean_text('"Id"') }} as sf_campaign_id,
+
+        ----------  strings
+        {{ clean_text('"Name"') }} as campaign_name,
+        {{ clean_text('"Type"') }} as campaign_type,
+        {{ clean_text('"Status"') }} as campaign_status,
+
+        ----------  booleans
+        coalesce({{ parse_boolean('"IsDeleted"') }}, false) as is_deleted,
+
+        ----------  timestamps
+        {{ parse_date('"StartDate"') }} as start_date,
+        {{ parse_date('"EndDate"') }} as end_date,
+        {{ to_utc_timestamp('"CreatedDate"') }} as created_at,
+
+        ----------  row checks
+        case
+            when {{ clean_text('"Id"') }} is null then 'missing_id'
+            when {{ to_utc_timestamp('"CreatedDate"') }} is null
+                then 'unparseable_created_date'
+        end as row_problem,
+        row_number() over () as landed_row_number,
+        {{ row_to_json('source') }} as raw_record
+
+    from source
+
+),
+
+final as (
+
+    select
+        *,
+        {{ row_status('row_problem', 'is_deleted', 'sf_campaign_id', 'created_at') }}
+            as row_status
+    from renamed
+
+)
+
+select * from final

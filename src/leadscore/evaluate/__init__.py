@@ -1,0 +1,1 @@
+"""Evaluations of warehouse output against the demo generator's truth folder."""
