@@ -1,0 +1,66 @@
+{{ config(
+    materialized='incremental',
+    unique_key='lead_score_history_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns'
+) }}
+{#-
+    One row per lead per scoring run. A run is (scoring clock, model version): rebuilding the
+    same run replaces its rows instead of duplicating them.
+-#}
+with
+
+scores as (
+
+    select * from {{ ref('lead_scores') }}
+
+),
+
+clock as (
+
+    select * from {{ ref('int_scoring_clock') }}
+
+),
+
+runs as (
+
+    select
+        scores.*,
+        clock.as_of,
+        {{ dbt.hash(dbt.concat([dbt.cast('clock.as_of', dbt.type_string()), "'|'",
+            "coalesce(scores.model_version, 'none')"])) }} as scoring_run_id
+    from scores
+    cross join clock
+
+),
+
+final as (
+
+    select
+        {{ dbt.hash(dbt.concat(['scoring_run_id', "'|'", 'lead_id'])) }}
+            as lead_score_history_id,
+        scoring_run_id,
+        as_of,
+        lead_id,
+        sf_lead_id,
+        hubspot_record_id,
+        owner_id,
+        conversion_probability,
+        score,
+        percentile,
+        fit_score,
+        engagement_score,
+        grade,
+        reason_1,
+        reason_2,
+        reason_3,
+        expected_value,
+        is_mql,
+        score_status,
+        model_version,
+        scored_at
+    from runs
+
+)
+
+select * from final

@@ -1,0 +1,168 @@
+{#-
+    The contract readers rely on: one row per open lead with a calibrated probability, a
+    0-100 score, fit and engagement sub-scores, a grade, three reasons, expected value, the
+    MQL flag and the lead's place in its owner's queue.
+-#}
+with
+
+scores as (
+
+    select * from {{ ref('ml_lead_scores') }}
+
+),
+
+leads as (
+
+    select * from {{ ref('dim_leads') }}
+
+),
+
+accounts as (
+
+    select * from {{ ref('dim_accounts') }}
+
+),
+
+opportunities as (
+
+    select * from {{ ref('fct_opportunities') }}
+
+),
+
+activities as (
+
+    select * from {{ ref('fct_lead_activities') }}
+
+),
+
+clock as (
+
+    select * from {{ ref('int_scoring_clock') }}
+
+),
+
+qualification as (
+
+    select * from {{ ref('policy_qualification') }}
+    where definition = 'mql' and effective_to is null
+
+),
+
+scoring_policy as (
+
+    select * from {{ ref('scoring_policy') }}
+
+),
+
+default_deal as (
+
+    select cast(value as double) as deal_size
+    from scoring_policy
+    where key = 'default_deal_size'
+
+),
+
+deal_sizes as (
+
+    select
+        coalesce(accounts.segment, 'unknown') as segment,
+        percentile_cont(0.5) within group (order by opportunities.amount)
+            as typical_deal_size
+    from opportunities
+    left join accounts
+        on opportunities.account_id = accounts.account_id
+    where opportunities.is_won and opportunities.amount > 0
+    group by 1
+
+),
+
+hand_raisers as (
+
+    select distinct
+        activities.lead_id,
+        qualification.min_fit_score
+    from activities
+    cross join clock
+    inner join qualification
+        on
+            qualification.required_activity_types is not null
+            and {{ regex_matches('activities.activity_type',
+                "'^(' || qualification.required_activity_types || ')$'") }}
+            and activities.activity_at < clock.as_of
+            and activities.activity_at >= {{ dbt.dateadd(
+                'day', '-1 * qualification.engagement_window_days', 'clock.as_of') }}
+
+),
+
+score_rule as (
+
+    select
+        min_fit_score,
+        min_engagement_score
+    from qualification
+    where required_activity_types is null
+
+),
+
+enriched as (
+
+    select
+        scores.lead_id,
+        leads.sf_lead_id,
+        leads.hubspot_record_id,
+        leads.marketo_lead_id,
+        leads.owner_id,
+        scores.conversion_probability,
+        cast(scores.score as integer) as score,
+        scores.percentile,
+        cast(scores.fit_score as integer) as fit_score,
+        cast(scores.engagement_score as integer) as engagement_score,
+        scores.grade,
+        scores.reason_1,
+        scores.reason_2,
+        scores.reason_3,
+        scores.conversion_probability * coalesce(
+            deal_sizes.typical_deal_size, default_deal.deal_size
+        ) as expected_value,
+        coalesce(
+            (
+                scores.fit_score >= score_rule.min_fit_score
+                and scores.engagement_score >= score_rule.min_engagement_score
+            )
+            or (
+                hand_raisers.lead_id is not null
+                and scores.fit_score >= hand_raisers.min_fit_score
+            ),
+            false
+        ) as is_mql,
+        scores.score_status,
+        scores.model_version,
+        cast(scores.scored_at as timestamp) as scored_at
+    from scores
+    inner join leads
+        on scores.lead_id = leads.lead_id
+    left join accounts
+        on leads.account_id = accounts.account_id
+    left join deal_sizes
+        on coalesce(accounts.segment, 'unknown') = deal_sizes.segment
+    left join hand_raisers
+        on scores.lead_id = hand_raisers.lead_id
+    cross join default_deal
+    cross join score_rule
+
+),
+
+final as (
+
+    select
+        *,
+        cast(row_number() over (
+            partition by coalesce(owner_id, 'unassigned')
+            order by
+                expected_value desc nulls last, conversion_probability desc, lead_id asc
+        ) as integer) as priority_rank
+    from enriched
+
+)
+
+select * from final

@@ -1,0 +1,9 @@
+"""The champion's honest holdout predictions (for the model report and calibration checks)."""
+
+from leadscore import pipeline
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    registry = pipeline.to_frame(dbt.ref("ml_model_registry"))
+    return pipeline.holdout_table(pipeline.load_champion(registry))

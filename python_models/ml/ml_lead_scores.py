@@ -1,0 +1,21 @@
+"""Scores every open lead with the champion model, or with policy rules when there is none."""
+
+from leadscore import pipeline
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    as_of = pipeline.to_frame(dbt.ref("int_scoring_clock"))["as_of"].iloc[0]
+    policy = pipeline.build_policy(
+        pipeline.to_frame(dbt.ref("scoring_policy")),
+        pipeline.to_frame(dbt.ref("policy_label")),
+        pipeline.to_frame(dbt.ref("policy_grades")),
+        as_of,
+    )
+    spec = pipeline.build_spec(
+        pipeline.to_frame(dbt.ref("feature_catalog")), dbt.config.get("dataset")
+    )
+    registry = pipeline.to_frame(dbt.ref("ml_model_registry"))
+    features = pipeline.to_frame(dbt.ref("int_scoring_features"))
+    labels = pipeline.to_frame(dbt.ref("int_training_examples").project("label"))["label"]
+    return pipeline.score(features, labels, spec, policy, pipeline.load_champion(registry), as_of)

@@ -1,0 +1,37 @@
+"""Model registry: one row per trained model (champion / challenger / retired).
+
+Thin on purpose: the decisions live in leadscore.pipeline (tested by pytest).
+"""
+
+from leadscore import pipeline
+
+
+def model(dbt, session):
+    dbt.config(
+        materialized="incremental",
+        unique_key="model_version",
+        incremental_strategy="delete+insert",
+    )
+    as_of = pipeline.to_frame(dbt.ref("int_scoring_clock"))["as_of"].iloc[0]
+    policy = pipeline.build_policy(
+        pipeline.to_frame(dbt.ref("scoring_policy")),
+        pipeline.to_frame(dbt.ref("policy_label")),
+        pipeline.to_frame(dbt.ref("policy_grades")),
+        as_of,
+    )
+    dataset = dbt.config.get("dataset")
+    spec = pipeline.build_spec(pipeline.to_frame(dbt.ref("feature_catalog")), dataset)
+    examples = pipeline.to_frame(dbt.ref("int_training_examples"))
+    registry = None
+    if dbt.is_incremental:
+        registry = pipeline.to_frame(session.sql(f"select * from {dbt.this}"))
+    rows = pipeline.update_registry(
+        registry,
+        examples,
+        spec,
+        policy,
+        as_of,
+        force_retrain=pipeline.truthy(dbt.config.get("force_retrain")),
+        force_include=pipeline.split_list(dbt.config.get("force_include_features")),
+    )
+    return pipeline.registry_table(rows, dataset)

@@ -1,0 +1,391 @@
+"""What the dbt Python models do, as plain tested functions.
+
+The files under ``python_models/ml/`` only read their refs, call one function here and return
+its DataFrame. Everything that decides something (which policy row is in force, whether to
+retrain, which model is champion, how scores are assembled) lives here, so it is tested by
+pytest and the same on any adapter that runs dbt Python models.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from leadscore.ml import (
+    FeatureSpec,
+    ScoringPolicy,
+    TrainedModel,
+    has_enough_outcomes,
+    model_from_registry_row,
+    needs_retrain,
+    promotion_decision,
+    registry_row,
+    score_open_leads,
+    train_and_evaluate,
+)
+from leadscore.ml.metrics import population_stability_index
+
+log = logging.getLogger("leadscore.pipeline")
+
+REGISTRY_STATUSES = ("champion", "challenger", "retired")
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def to_frame(relation: Any) -> pd.DataFrame:
+    """Turn whatever ``dbt.ref()`` returns on this adapter into a pandas DataFrame.
+
+    DuckDB gives a lazy relation (``.df()``), Snowflake/Databricks give DataFrames with
+    ``to_pandas()``/``toPandas()``; a DataFrame passes through. The one place that knows.
+    """
+    if isinstance(relation, pd.DataFrame):
+        return relation
+    for method in ("df", "to_pandas", "toPandas"):
+        if hasattr(relation, method):
+            return getattr(relation, method)()
+    raise TypeError(f"cannot turn {type(relation).__name__} into a DataFrame")
+
+
+def truthy(value: Any) -> bool:
+    """A dbt var rendered into config: True/"true"/"1"/"yes" are true."""
+    return str(value).strip().lower() in {"true", "1", "yes", "y"}
+
+
+def split_list(value: Any) -> list[str]:
+    """A comma-separated dbt var (or a list) as a list of names."""
+    if value is None or value == "" or str(value).lower() == "none":
+        return []
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [part.strip() for part in str(value).split(",") if part.strip()]
+
+
+def _in_force(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Rows of a dated policy seed in force at ``as_of`` (effective_from <= as_of < to)."""
+    if frame.empty or "effective_from" not in frame.columns:
+        return frame
+    start = pd.to_datetime(frame["effective_from"], errors="coerce")
+    end = (
+        pd.to_datetime(frame["effective_to"], errors="coerce")
+        if "effective_to" in frame.columns
+        else pd.Series(pd.NaT, index=frame.index)
+    )
+    keep = (start.isna() | (start <= as_of)) & (end.isna() | (end > as_of))
+    return frame[keep]
+
+
+def build_policy(
+    scoring_policy: pd.DataFrame,
+    label_policy: pd.DataFrame,
+    grade_policy: pd.DataFrame,
+    as_of: pd.Timestamp,
+) -> ScoringPolicy:
+    """One ScoringPolicy from the three seeds, each rule read from the seed that owns it.
+
+    ``policy_label`` owns the horizon and the minimum outcomes, ``policy_grades`` the grade
+    cut-offs, ``scoring_policy`` the ML knobs (leak threshold, promotion tolerance, cadence).
+    """
+    values: dict[str, Any] = {}
+    ml = _in_force(scoring_policy, as_of)
+    if "effective_from" in ml.columns:
+        ml = ml.sort_values("effective_from", kind="stable")
+    values.update(dict(zip(ml["key"].astype(str), ml["value"], strict=True)))
+    label = _in_force(label_policy, as_of)
+    if label.empty:
+        raise ValueError("policy_label has no row in force at the scoring clock")
+    row = label.sort_values("effective_from").iloc[-1]
+    values["horizon_days"] = int(row["horizon_days"])
+    values["min_examples"] = int(row["min_labeled_leads"])
+    values["min_positives"] = int(row["min_positive_labels"])
+    grades = _in_force(grade_policy, as_of)
+    cut = {(r.grade_type, str(r.grade)): float(r.min_score) for r in grades.itertuples()}
+    for key, grade in (("grade_fit_a", "A"), ("grade_fit_b", "B"), ("grade_fit_c", "C")):
+        if ("fit", grade) in cut:
+            values[key] = cut[("fit", grade)]
+    for key, digit in (("grade_engagement_1", "1"), ("grade_engagement_2", "2")):
+        if ("engagement", digit) in cut:
+            values[key] = cut[("engagement", digit)]
+    if ("engagement", "3") in cut:
+        values["grade_engagement_3"] = cut[("engagement", "3")]
+    return ScoringPolicy.from_mapping(values)
+
+
+def build_spec(catalog: pd.DataFrame, dataset: str) -> FeatureSpec:
+    """The feature catalog rows of one dataset (the seed holds every dataset's catalog)."""
+    rows = catalog[catalog["dataset"].astype(str) == dataset] if "dataset" in catalog else catalog
+    if rows.empty:
+        raise ValueError(f"feature_catalog has no features for dataset {dataset!r}")
+    rows = rows.rename(columns={"feature_group": "group"})
+    return FeatureSpec.from_frame(rows.drop(columns=["dataset"], errors="ignore"))
+
+
+def sample_examples(examples: pd.DataFrame, max_rows: int, seed: int) -> pd.DataFrame:
+    """Deterministic down-sample that keeps every positive while it can (rare labels)."""
+    if max_rows <= 0 or len(examples) <= max_rows:
+        return examples
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(examples))
+    return examples.iloc[np.sort(order[:max_rows])].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- registry
+
+
+def champion_row(registry: pd.DataFrame | None) -> pd.Series | None:
+    if registry is None or registry.empty:
+        return None
+    champs = registry[registry["status"] == "champion"]
+    if champs.empty:
+        return None
+    return champs.sort_values("trained_at").iloc[-1]
+
+
+def update_registry(
+    registry: pd.DataFrame | None,
+    examples: pd.DataFrame,
+    spec: FeatureSpec,
+    policy: ScoringPolicy,
+    as_of: pd.Timestamp,
+    *,
+    force_retrain: bool = False,
+    force_include: Sequence[str] = (),
+) -> pd.DataFrame:
+    """The registry rows this run writes (new model and any status changes).
+
+    Retrains when there is no champion, when the champion is older than the policy cadence
+    on the scoring clock, or when asked. A challenger is promoted only if it is not worse than
+    the champion beyond the policy tolerance; the old champion is then retired. With too few
+    outcomes nothing is trained and nothing is written: scoring falls back to rules.
+    """
+    champ = champion_row(registry)
+    retrain, why = needs_retrain(
+        None if champ is None else champ["trained_at"],
+        as_of,
+        policy.retrain_cadence_days,
+        force=force_retrain or bool(force_include),
+    )
+    log.info("retrain=%s (%s)", retrain, why)
+    empty = _empty_registry(registry)
+    if not retrain:
+        return empty
+    if not has_enough_outcomes(examples, policy):
+        log.warning(
+            "too few outcomes to train (%d examples, %d positives; policy needs %d and %d): "
+            "scores fall back to rules",
+            len(examples),
+            int(pd.to_numeric(examples.get("label"), errors="coerce").fillna(0).sum())
+            if "label" in examples
+            else 0,
+            policy.min_examples,
+            policy.min_positives,
+        )
+        return empty
+    max_rows = int(policy.extra.get("max_training_examples", "0") or 0)
+    training = sample_examples(examples, max_rows, policy.random_seed)
+    dated = "cutoff_at" in training and training["cutoff_at"].notna().any()
+    time_col = "cutoff_at" if dated else None
+    model = train_and_evaluate(
+        training,
+        spec,
+        policy,
+        time_col=time_col,
+        force_include=force_include,
+        trained_at=as_of,
+    )
+    if champ is not None and model.version == champ["model_version"]:
+        log.info("retrained %s is identical to the champion: nothing to register", model.version)
+        return empty
+    decision = promotion_decision(
+        None if champ is None else json.loads(champ["metrics_json"]),
+        model.metrics,
+        policy.promotion_tolerance,
+    )
+    log.info("promotion: %s (%s)", decision.promote, decision.reason)
+    new = registry_row(model, status="champion" if decision.promote else "challenger")
+    new["decision_reason"] = decision.reason
+    rows = [new]
+    if decision.promote and champ is not None:
+        retired = champ.to_dict()
+        retired["status"] = "retired"
+        retired["decision_reason"] = f"replaced by {model.version}: {decision.reason}"
+        rows.append(retired)
+    return pd.DataFrame(rows)
+
+
+def _empty_registry(registry: pd.DataFrame | None) -> pd.DataFrame:
+    return pd.DataFrame(columns=REGISTRY_SCHEMA.names)
+
+
+_TS = pa.timestamp("us")
+REGISTRY_SCHEMA = pa.schema(
+    [
+        ("model_version", pa.string()),
+        ("dataset", pa.string()),
+        ("trained_at", _TS),
+        ("status", pa.string()),
+        ("decision_reason", pa.string()),
+        ("model_kind", pa.string()),
+        ("calibration_method", pa.string()),
+        ("validation_scheme", pa.string()),
+        ("policy_version", pa.string()),
+        ("data_fingerprint", pa.string()),
+        ("train_start", _TS),
+        ("train_end", _TS),
+        ("holdout_start", _TS),
+        ("holdout_end", _TS),
+        ("roc_auc", pa.float64()),
+        ("pr_auc", pa.float64()),
+        ("lift_top_decile", pa.float64()),
+        ("brier", pa.float64()),
+        ("ece", pa.float64()),
+        ("features_json", pa.string()),
+        ("library_versions_json", pa.string()),
+        ("metrics_json", pa.string()),
+        ("calibration_json", pa.string()),
+        ("candidate_metrics_json", pa.string()),
+        ("leakage_json", pa.string()),
+        ("model_blob", pa.binary()),
+    ]
+)
+
+
+def registry_table(rows: pd.DataFrame, dataset: str) -> pa.Table:
+    """Registry rows with a fixed schema, so an empty run still matches the table's columns."""
+    frame = rows.copy()
+    if "dataset" not in frame or frame["dataset"].isna().all():
+        frame["dataset"] = dataset
+    arrays = []
+    for fld in REGISTRY_SCHEMA:
+        values = frame[fld.name] if fld.name in frame else pd.Series([None] * len(frame))
+        if pa.types.is_timestamp(fld.type):
+            values = pd.to_datetime(values, errors="coerce")
+            if getattr(values.dt, "tz", None) is not None:
+                values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+        elif pa.types.is_binary(fld.type):
+            values = [None if v is None else bytes(v) for v in values]
+        elif pa.types.is_floating(fld.type):
+            values = pd.to_numeric(values, errors="coerce")
+        else:
+            values = [None if v is None or v is pd.NA else str(v) for v in values]
+        arrays.append(pa.array(values, type=fld.type, from_pandas=True))
+    return pa.Table.from_arrays(arrays, schema=REGISTRY_SCHEMA)
+
+
+def load_champion(registry: pd.DataFrame) -> TrainedModel | None:
+    row = champion_row(registry)
+    if row is None:
+        return None
+    return model_from_registry_row(row.to_dict())
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def score(
+    features: pd.DataFrame,
+    examples_labels: pd.Series,
+    spec: FeatureSpec,
+    policy: ScoringPolicy,
+    champion: TrainedModel | None,
+    as_of: pd.Timestamp,
+) -> pd.DataFrame:
+    """Score open leads with the champion, or with policy rules when there is none."""
+    labels = pd.to_numeric(examples_labels, errors="coerce").dropna()
+    prior = float(labels.mean()) if len(labels) else None
+    return score_open_leads(features, spec, policy, model=champion, scored_at=as_of, prior=prior)
+
+
+HOLDOUT_SCHEMA = pa.schema(
+    [
+        ("model_version", pa.string()),
+        ("lead_id", pa.string()),
+        ("cutoff_at", _TS),
+        ("label", pa.int32()),
+        ("probability", pa.float64()),
+        ("grade", pa.string()),
+    ]
+)
+
+
+def holdout_table(model: TrainedModel | None) -> pa.Table:
+    """The champion's honest holdout predictions (label, probability) for reports."""
+    if model is None or model.holdout_predictions is None:
+        return HOLDOUT_SCHEMA.empty_table()
+    frame = model.holdout_predictions.copy()
+    n = len(frame)
+    cols = {
+        "model_version": [model.version] * n,
+        "lead_id": frame["lead_id"].astype(str) if "lead_id" in frame else [None] * n,
+        "cutoff_at": pd.to_datetime(frame["cutoff_at"]) if "cutoff_at" in frame else [None] * n,
+        "label": pd.to_numeric(frame["label"]).astype("int32"),
+        "probability": pd.to_numeric(frame["probability"]).astype(float),
+        "grade": frame["grade"].astype(str) if "grade" in frame else [None] * n,
+    }
+    arrays = {
+        k: pa.array(v, type=HOLDOUT_SCHEMA.field(k).type, from_pandas=True) for k, v in cols.items()
+    }
+    return pa.Table.from_pydict(arrays, schema=HOLDOUT_SCHEMA)
+
+
+def metrics_frame(
+    registry: pd.DataFrame,
+    scores: pd.DataFrame,
+    dataset: str,
+    as_of: pd.Timestamp,
+) -> pd.DataFrame:
+    """Long-format metrics of this run: holdout metrics, calibration by decile, drift."""
+    columns = [
+        "model_version",
+        "dataset",
+        "validation_scheme",
+        "trained_at",
+        "measured_at",
+        "metric",
+        "bucket",
+        "value",
+    ]
+    champ = champion_row(registry)
+    if champ is None:
+        rules = scores["model_version"].dropna().unique()
+        version = str(rules[0]) if len(rules) else "none"
+        rows = [(version, "score_mean", None, float(scores["score"].astype(float).mean()))]
+        scheme, trained = "rules fallback (too few outcomes)", None
+    else:
+        version, scheme, trained = (
+            str(champ["model_version"]),
+            str(champ["validation_scheme"]),
+            champ["trained_at"],
+        )
+        metrics: Mapping[str, Any] = json.loads(champ["metrics_json"])
+        rows = [
+            (version, k, None, float(v))
+            for k, v in metrics.items()
+            if isinstance(v, int | float) and not isinstance(v, bool)
+        ]
+        for rec in json.loads(champ.get("calibration_json") or "[]"):
+            bucket = str(rec.get("bin", rec.get("decile", "")))
+            for key in ("mean_predicted", "observed_rate", "count"):
+                if key in rec:
+                    rows.append((version, f"calibration_{key}", bucket, float(rec[key])))
+    scored = scores[scores["score_status"] != "insufficient_data"]
+    hist = np.histogram(scored["score"].astype(float), bins=10, range=(0, 100))[0]
+    for i, count in enumerate(hist):
+        rows.append((version, "score_distribution", f"{i * 10}-{i * 10 + 9}", float(count)))
+    if champ is not None and len(scored):
+        # Scores are positions in the training-time distribution: uniform 0-100 means no drift.
+        expected = np.linspace(0, 100, num=1001)
+        psi = population_stability_index(expected, scored["score"].astype(float).to_numpy())
+        rows.append((version, "score_psi_vs_training", None, float(psi)))
+    frame = pd.DataFrame(rows, columns=["model_version", "metric", "bucket", "value"])
+    frame["dataset"] = dataset
+    frame["validation_scheme"] = scheme
+    frame["trained_at"] = pd.Timestamp(trained) if trained is not None else pd.NaT
+    frame["measured_at"] = as_of
+    return frame[columns]
