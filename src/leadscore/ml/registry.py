@@ -1,0 +1,319 @@
+"""Model registry: skops serialization with an allow-list, registry rows, promotion, retrain.
+
+A trained model travels between dbt Python models as one registry row whose ``model_blob``
+holds skops bytes. skops never unpickles arbitrary code: loading refuses every type outside
+``TRUSTED_TYPES``, so a tampered BLOB cannot execute anything. The bytes are canonicalized
+(object ids renumbered, fixed zip timestamps), so the same data and seed give the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import skops.io as sio
+
+from leadscore.ml.train import TrainedModel
+
+FORMAT_VERSION = 1
+STATUSES = ("champion", "challenger", "retired")
+
+#: Types skops does not trust by default that a leadscore model legitimately contains.
+TRUSTED_TYPES: frozenset[str] = frozenset(
+    {
+        "numpy.dtype",
+        "functools.partial",
+        "sklearn.utils.validation.check_array",
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+        "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+    }
+)
+
+_PAYLOAD_FIELDS = (
+    "pipeline",
+    "calibrator",
+    "calibration_method",
+    "model_kind",
+    "features",
+    "feature_kinds",
+    "baselines",
+    "score_reference",
+    "fit_model",
+    "fit_features",
+    "fit_reference",
+    "engagement_model",
+    "engagement_features",
+    "engagement_reference",
+    "positive_rate",
+)
+
+
+class UntrustedModelError(RuntimeError):
+    """The serialized model contains types outside the allow-list; it was not loaded."""
+
+
+def _canonical_zip(raw: bytes) -> bytes:
+    """Rewrite skops output so identical models give identical bytes.
+
+    skops names arrays after ``id()`` and bytes after a uuid, and stamps the current time;
+    renumber those in order of appearance in the schema and use a fixed timestamp.
+    """
+    src = zipfile.ZipFile(io.BytesIO(raw))
+    schema = src.read("schema.json").decode("utf-8")
+    mapping: dict[str, str] = {}
+
+    def canon(token: str) -> str:
+        if token not in mapping:
+            mapping[token] = str(len(mapping) + 1)
+        return mapping[token]
+
+    renames: dict[str, str] = {}
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(1) is not None:
+            return f'"__id__": {canon(match.group(1))}'
+        old = f"{match.group(2)}.{match.group(3)}"
+        renames[old] = f"{canon(match.group(2))}.{match.group(3)}"
+        return f'"file": "{renames[old]}"'
+
+    schema = re.sub(r'"__id__": (\d+)|"file": "([^"]+)\.(npy|bin)"', replace, schema)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as dst:
+        entries = {"schema.json": schema.encode("utf-8")}
+        for name in src.namelist():
+            if name != "schema.json":
+                entries[renames.get(name, name)] = src.read(name)
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(info, entries[name])
+    return out.getvalue()
+
+
+def model_to_bytes(model: TrainedModel) -> bytes:
+    """skops bytes of everything scoring needs (metadata travels in the registry's JSON)."""
+    payload: dict[str, Any] = {"format_version": FORMAT_VERSION}
+    for name in _PAYLOAD_FIELDS:
+        payload[name] = getattr(model, name)
+    return _canonical_zip(sio.dumps(payload))
+
+
+def untrusted_types(blob: bytes | bytearray | memoryview) -> list[str]:
+    """Types in the blob outside skops' defaults *and* outside TRUSTED_TYPES."""
+    data = bytes(blob)
+    return sorted(t for t in sio.get_untrusted_types(data=data) if t not in TRUSTED_TYPES)
+
+
+def load_payload(blob: bytes | bytearray | memoryview) -> dict[str, Any]:
+    """Load skops bytes after checking every non-default type against the allow-list.
+
+    DuckDB returns BLOBs as ``bytearray``; any buffer is accepted.
+    """
+    data = bytes(blob)
+    bad = untrusted_types(data)
+    if bad:
+        raise UntrustedModelError(
+            f"refusing to load model: types outside the allow-list {bad}. If these are "
+            "legitimate (e.g. after a scikit-learn upgrade), review them and add them to "
+            "leadscore.ml.registry.TRUSTED_TYPES."
+        )
+    present = sorted(sio.get_untrusted_types(data=data))
+    payload = sio.loads(data, trusted=present)
+    if not isinstance(payload, dict) or payload.get("format_version") != FORMAT_VERSION:
+        raise UntrustedModelError("model blob is not a leadscore model payload (format_version)")
+    return payload
+
+
+def model_from_bytes(
+    blob: bytes | bytearray | memoryview, metadata: Mapping[str, Any] | None = None
+) -> TrainedModel:
+    """Rebuild a TrainedModel from skops bytes (+ optional registry metadata)."""
+    payload = load_payload(blob)
+    meta = dict(metadata or {})
+    return TrainedModel(
+        **{name: payload[name] for name in _PAYLOAD_FIELDS},
+        metrics=meta.get("metrics", {}),
+        calibration_table=pd.DataFrame(meta.get("calibration_by_decile", [])),
+        candidate_metrics=meta.get("candidate_metrics", {}),
+        data_window=meta.get("data_window", {}),
+        validation_scheme=meta.get("validation_scheme", ""),
+        trained_at=pd.Timestamp(meta["trained_at"]) if meta.get("trained_at") else pd.Timestamp(0),
+        version=meta.get("model_version", ""),
+        library_versions=meta.get("library_versions", {}),
+        policy_version=meta.get("policy_version", ""),
+        data_fingerprint=meta.get("data_fingerprint", ""),
+    )
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, (np.floating, float)):
+        return None if math.isnan(float(value)) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(_json_safe(value), sort_keys=True)
+
+
+def registry_row(model: TrainedModel, status: str = "challenger") -> dict[str, Any]:
+    """One ``model_registry`` row. JSON columns are strings; ``model_blob`` is skops bytes.
+
+    Columns: model_version, trained_at, status, model_kind, calibration_method,
+    validation_scheme, policy_version, data_fingerprint, train_start, train_end,
+    holdout_start, holdout_end, roc_auc, pr_auc, lift_top_decile, brier, ece,
+    features_json, library_versions_json, metrics_json, calibration_json,
+    candidate_metrics_json, leakage_json, model_blob.
+    """
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {STATUSES}, got {status!r}")
+    window = model.data_window
+    metrics = _json_safe(model.metrics)
+    features = [
+        {
+            "feature": f,
+            "kind": model.feature_kinds[f],
+            "role": "fit"
+            if f in model.fit_features
+            else "engagement"
+            if f in model.engagement_features
+            else "other",
+            "baseline": model.baselines.get(f),
+        }
+        for f in model.features
+    ]
+    return {
+        "model_version": model.version,
+        "trained_at": model.trained_at,
+        "status": status,
+        "model_kind": model.model_kind,
+        "calibration_method": model.calibration_method,
+        "validation_scheme": model.validation_scheme,
+        "policy_version": model.policy_version,
+        "data_fingerprint": model.data_fingerprint,
+        "train_start": _ts(window.get("train_start")),
+        "train_end": _ts(window.get("train_end")),
+        "holdout_start": _ts(window.get("holdout_start")),
+        "holdout_end": _ts(window.get("holdout_end")),
+        **{k: metrics.get(k) for k in ("roc_auc", "pr_auc", "lift_top_decile", "brier", "ece")},
+        "features_json": _dumps(features),
+        "library_versions_json": _dumps(model.library_versions),
+        "metrics_json": _dumps(metrics),
+        "calibration_json": _dumps(model.calibration_table.to_dict("records")),
+        "candidate_metrics_json": _dumps(model.candidate_metrics),
+        "leakage_json": _dumps(model.leakage_table.to_dict("records")),
+        "model_blob": model_to_bytes(model),
+    }
+
+
+def _ts(value: Any) -> pd.Timestamp | None:
+    return None if value is None else pd.Timestamp(value)
+
+
+def model_from_registry_row(row: Mapping[str, Any]) -> TrainedModel:
+    """Inverse of :func:`registry_row` (accepts a dict or a DataFrame row / Series)."""
+    get = row.get if hasattr(row, "get") else row.__getitem__
+
+    def loads(key: str, default: Any) -> Any:
+        text = get(key)
+        return json.loads(text) if isinstance(text, str) and text else default
+
+    window = {
+        k: (None if pd.isna(get(k)) else pd.Timestamp(get(k)).isoformat())
+        for k in ("train_start", "train_end", "holdout_start", "holdout_end")
+        if get(k) is not None
+    }
+    meta = {
+        "model_version": get("model_version"),
+        "trained_at": get("trained_at"),
+        "metrics": loads("metrics_json", {}),
+        "calibration_by_decile": loads("calibration_json", []),
+        "candidate_metrics": loads("candidate_metrics_json", {}),
+        "library_versions": loads("library_versions_json", {}),
+        "validation_scheme": get("validation_scheme") or "",
+        "policy_version": get("policy_version") or "",
+        "data_fingerprint": get("data_fingerprint") or "",
+        "data_window": window,
+    }
+    return model_from_bytes(get("model_blob"), meta)
+
+
+@dataclass(frozen=True)
+class PromotionDecision:
+    promote: bool
+    reason: str
+
+
+def promotion_decision(
+    champion_metrics: Mapping[str, Any] | None,
+    challenger_metrics: Mapping[str, Any],
+    tolerance: float,
+) -> PromotionDecision:
+    """Promote unless the challenger is worse than the champion beyond ``tolerance``.
+
+    Checked on ROC-AUC (ranking, higher is better) and ECE (calibration, lower is better).
+    Ties and small regressions within tolerance promote, so the newer model (trained on newer
+    behaviour) wins when quality is equal.
+    """
+    auc_new = _num(challenger_metrics.get("roc_auc"))
+    if math.isnan(auc_new):
+        return PromotionDecision(False, "challenger has no holdout ROC-AUC")
+    if not champion_metrics:
+        return PromotionDecision(True, "no champion: the first trained model becomes champion")
+    auc_old = _num(champion_metrics.get("roc_auc"))
+    ece_old, ece_new = _num(champion_metrics.get("ece")), _num(challenger_metrics.get("ece"))
+    if not math.isnan(auc_old) and auc_new < auc_old - tolerance:
+        return PromotionDecision(
+            False,
+            f"challenger ROC-AUC {auc_new:.4f} is below champion {auc_old:.4f} by more than "
+            f"{tolerance}",
+        )
+    if not (math.isnan(ece_old) or math.isnan(ece_new)) and ece_new > ece_old + tolerance:
+        return PromotionDecision(
+            False,
+            f"challenger calibration error {ece_new:.4f} exceeds champion {ece_old:.4f} by "
+            f"more than {tolerance}",
+        )
+    return PromotionDecision(
+        True,
+        f"challenger ROC-AUC {auc_new:.4f} vs champion {auc_old:.4f} within tolerance {tolerance}",
+    )
+
+
+def _num(value: Any) -> float:
+    try:
+        return float(value) if value is not None else float("nan")
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def needs_retrain(
+    champion_trained_at: pd.Timestamp | str | None,
+    now: pd.Timestamp | str,
+    cadence_days: int,
+    force: bool = False,
+) -> tuple[bool, str]:
+    """Retrain when asked, when there is no champion, or when it is older than the cadence."""
+    if force:
+        return True, "retrain requested"
+    if champion_trained_at is None or pd.isna(champion_trained_at):
+        return True, "no champion model yet"
+    age = pd.Timestamp(now) - pd.Timestamp(champion_trained_at)
+    if age >= pd.Timedelta(days=cadence_days):
+        return True, f"champion is {age.days} days old (cadence {cadence_days} days)"
+    return False, f"champion is {age.days} days old; reusing it (cadence {cadence_days} days)"

@@ -1,0 +1,98 @@
+"""skops round trip with an allow-list, registry rows, promotion and retrain rules."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+import skops.io as sio
+
+from leadscore.ml import (
+    FeatureSpec,
+    ScoringPolicy,
+    TrainedModel,
+    UntrustedModelError,
+    model_from_registry_row,
+    needs_retrain,
+    promotion_decision,
+    registry_row,
+    score_leads,
+    train_and_evaluate,
+)
+from leadscore.ml.registry import model_from_bytes, untrusted_types
+from leadscore.ml.synthetic import make_examples, synthetic_catalog
+
+
+@pytest.fixture(scope="module")
+def spec() -> FeatureSpec:
+    return FeatureSpec.from_frame(synthetic_catalog())
+
+
+@pytest.fixture(scope="module")
+def data() -> pd.DataFrame:
+    return make_examples(4000, seed=21)
+
+
+@pytest.fixture(scope="module")
+def model(data: pd.DataFrame, spec: FeatureSpec) -> TrainedModel:
+    return train_and_evaluate(
+        data, spec, ScoringPolicy(max_threads=1), trained_at=pd.Timestamp("2024-07-01")
+    )
+
+
+def test_round_trip_from_duckdb_bytearray_gives_identical_scores(
+    model: TrainedModel, data: pd.DataFrame, spec: FeatureSpec
+) -> None:
+    row = registry_row(model, status="champion")
+    assert isinstance(row["model_blob"], bytes)
+    assert row["status"] == "champion"
+    assert row["roc_auc"] == pytest.approx(model.metrics["roc_auc"])
+    # DuckDB's .df() hands BLOBs back as bytearray
+    loaded = model_from_registry_row({**row, "model_blob": bytearray(row["model_blob"])})
+    assert loaded.version == model.version
+    assert loaded.features == model.features
+    assert loaded.metrics["roc_auc"] == pytest.approx(model.metrics["roc_auc"])
+    leads = data.drop(columns=["label", "true_probability"])
+    np.testing.assert_array_equal(loaded.predict_proba(leads), model.predict_proba(leads))
+    policy = ScoringPolicy(max_threads=1)
+    at = pd.Timestamp("2024-07-02")
+    pd.testing.assert_frame_equal(
+        score_leads(loaded, leads, spec, policy, at), score_leads(model, leads, spec, policy, at)
+    )
+
+
+def test_registry_row_works_as_a_dataframe_row(model: TrainedModel) -> None:
+    frame = pd.DataFrame([registry_row(model)])
+    loaded = model_from_registry_row(frame.iloc[0])
+    assert (
+        loaded.data_window["train_end"] == pd.Timestamp(model.data_window["train_end"]).isoformat()
+    )
+
+
+def test_untrusted_types_are_rejected(model: TrainedModel) -> None:
+    evil = sio.dumps({"format_version": 1, "pipeline": os.system})
+    assert untrusted_types(evil)  # e.g. ['posix.system']
+    with pytest.raises(UntrustedModelError, match="allow-list"):
+        model_from_bytes(evil)
+    assert untrusted_types(registry_row(model)["model_blob"]) == []
+
+
+def test_promotion_decision() -> None:
+    champ = {"roc_auc": 0.80, "ece": 0.02}
+    assert promotion_decision(None, champ, 0.01).promote
+    assert promotion_decision(champ, {"roc_auc": 0.795, "ece": 0.02}, 0.01).promote
+    worse = promotion_decision(champ, {"roc_auc": 0.78, "ece": 0.02}, 0.01)
+    assert not worse.promote and "below champion" in worse.reason
+    assert not promotion_decision(champ, {"roc_auc": 0.81, "ece": 0.05}, 0.01).promote
+    assert not promotion_decision(champ, {"roc_auc": float("nan")}, 0.01).promote
+
+
+def test_needs_retrain() -> None:
+    now = pd.Timestamp("2024-07-31")
+    assert needs_retrain(None, now, 30)[0]
+    assert needs_retrain(pd.Timestamp("2024-06-01"), now, 30)[0]
+    fresh, reason = needs_retrain(pd.Timestamp("2024-07-20"), now, 30)
+    assert not fresh and "reusing" in reason
+    assert needs_retrain(pd.Timestamp("2024-07-20"), now, 30, force=True)[0]
