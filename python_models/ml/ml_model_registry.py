@@ -11,6 +11,7 @@ def model(dbt, session):
         materialized="incremental",
         unique_key="model_version",
         incremental_strategy="delete+insert",
+        on_schema_change="append_new_columns",
     )
     as_of = pipeline.to_frame(dbt.ref("int_scoring_clock"))["as_of"].iloc[0]
     policy = pipeline.build_policy(

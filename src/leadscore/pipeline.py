@@ -30,6 +30,7 @@ from leadscore.ml import (
     train_and_evaluate,
 )
 from leadscore.ml.metrics import population_stability_index
+from leadscore.ml.scoring import feature_importance
 
 log = logging.getLogger("leadscore.pipeline")
 
@@ -252,6 +253,7 @@ REGISTRY_SCHEMA = pa.schema(
         ("candidate_metrics_json", pa.string()),
         ("leakage_json", pa.string()),
         ("model_blob", pa.binary()),
+        ("holdout_parquet", pa.binary()),
     ]
 )
 
@@ -269,7 +271,9 @@ def registry_table(rows: pd.DataFrame, dataset: str) -> pa.Table:
             if getattr(values.dt, "tz", None) is not None:
                 values = values.dt.tz_convert("UTC").dt.tz_localize(None)
         elif pa.types.is_binary(fld.type):
-            values = [None if v is None else bytes(v) for v in values]
+            values = [
+                bytes(v) if isinstance(v, bytes | bytearray | memoryview) else None for v in values
+            ]
         elif pa.types.is_floating(fld.type):
             values = pd.to_numeric(values, errors="coerce")
         else:
@@ -332,6 +336,23 @@ def holdout_table(model: TrainedModel | None) -> pa.Table:
         k: pa.array(v, type=HOLDOUT_SCHEMA.field(k).type, from_pandas=True) for k, v in cols.items()
     }
     return pa.Table.from_pydict(arrays, schema=HOLDOUT_SCHEMA)
+
+
+def importance_frame(model: TrainedModel | None, features: pd.DataFrame) -> pd.DataFrame:
+    """Mean |contribution| per feature on the current open leads (what moves scores now)."""
+    columns = ["model_version", "feature", "importance", "mean_signed"]
+    if model is None or features.empty:
+        return pd.DataFrame(
+            {
+                "model_version": pd.Series(dtype="string"),
+                "feature": pd.Series(dtype="string"),
+                "importance": pd.Series(dtype="float64"),
+                "mean_signed": pd.Series(dtype="float64"),
+            }
+        )
+    frame = feature_importance(model, features)
+    frame.insert(0, "model_version", model.version)
+    return frame[columns]
 
 
 def metrics_frame(

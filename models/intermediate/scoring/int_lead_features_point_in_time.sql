@@ -57,6 +57,16 @@ engagement as (
         count(case when is_engagement and age_days < 7 then 1 end) as eng_events_7d,
         count(case when is_engagement and age_days < 30 then 1 end) as eng_events_30d,
         count(case when is_engagement and age_days < 90 then 1 end) as eng_events_90d,
+        count(case when is_engagement then 1 end) as eng_events_180d,
+        count(
+            case when activity_type = 'email_opened' and age_days < 90 then 1 end
+        ) as email_opens_90d,
+        count(
+            case when activity_type = 'email_clicked' and age_days < 90 then 1 end
+        ) as email_clicks_90d,
+        count(
+            case when activity_type = 'page_view' and age_days < 90 then 1 end
+        ) as page_views_90d,
         count(
             case when activity_type = 'email_opened' and age_days < 30 then 1 end
         ) as email_opens_30d,
@@ -109,8 +119,20 @@ intent_windows as (
 
     select
         cutoffs.cutoff_id,
-        max(intent.surge_score) as intent_max_surge_4w,
-        count(distinct intent.topic) as intent_topics_4w
+        max(
+            case
+                when {{ dbt.dateadd('day', 35, 'intent.week_start_date') }} > cutoffs.cutoff_at
+                    then intent.surge_score
+            end
+        ) as intent_max_surge_4w,
+        count(
+            distinct case
+                when {{ dbt.dateadd('day', 35, 'intent.week_start_date') }} > cutoffs.cutoff_at
+                    then intent.topic
+            end
+        ) as intent_topics_4w,
+        count(*) as intent_surges_12w,
+        avg(intent.surge_score) as intent_avg_surge_12w
     from cutoffs
     inner join leads
         on cutoffs.lead_id = leads.lead_id
@@ -118,7 +140,7 @@ intent_windows as (
         on
             leads.account_id = intent.account_id
             and {{ dbt.dateadd('day', 7, 'intent.week_start_date') }} <= cutoffs.cutoff_at
-            and {{ dbt.dateadd('day', 35, 'intent.week_start_date') }} > cutoffs.cutoff_at
+            and {{ dbt.dateadd('day', 91, 'intent.week_start_date') }} > cutoffs.cutoff_at
     group by cutoffs.cutoff_id
 
 ),
@@ -137,6 +159,7 @@ final as (
         leads.seniority,
         leads.job_function,
         leads.region,
+        leads.country_code,
         coalesce(leads.has_free_mail, false) as has_free_mail,
         -- channel
         leads.channel,
@@ -146,6 +169,13 @@ final as (
         coalesce(engagement.eng_events_7d, 0) as eng_events_7d,
         coalesce(engagement.eng_events_30d, 0) as eng_events_30d,
         coalesce(engagement.eng_events_90d, 0) as eng_events_90d,
+        coalesce(engagement.eng_events_180d, 0) as eng_events_180d,
+        coalesce(engagement.eng_events_180d, 0) * 7.0 / greatest(
+            {{ dbt.datediff('leads.created_at', 'cutoffs.cutoff_at', 'day') }}, 7
+        ) as eng_events_per_week,
+        coalesce(engagement.email_opens_90d, 0) as email_opens_90d,
+        coalesce(engagement.email_clicks_90d, 0) as email_clicks_90d,
+        coalesce(engagement.page_views_90d, 0) as page_views_90d,
         coalesce(engagement.email_opens_30d, 0) as email_opens_30d,
         coalesce(engagement.email_clicks_30d, 0) as email_clicks_30d,
         coalesce(engagement.page_views_30d, 0) as page_views_30d,
@@ -162,7 +192,9 @@ final as (
         coalesce(engagement.engagement_decay_30d, 0) as engagement_decay_30d,
         -- intent
         coalesce(intent_windows.intent_max_surge_4w, 0) as intent_max_surge_4w,
-        coalesce(intent_windows.intent_topics_4w, 0) as intent_topics_4w
+        coalesce(intent_windows.intent_topics_4w, 0) as intent_topics_4w,
+        coalesce(intent_windows.intent_surges_12w, 0) as intent_surges_12w,
+        coalesce(intent_windows.intent_avg_surge_12w, 0) as intent_avg_surge_12w
     from cutoffs
     inner join leads
         on cutoffs.lead_id = leads.lead_id

@@ -214,11 +214,11 @@ def activities_chunk(w: World, sl: slice, chunk: int, guid_start: int) -> pa.Tab
     prim = idx[p.in_mk[sl]]
     dups = idx[~np.isnat(p.mk_dup_at[sl])]
     z = p.interest_z[prim]
-    k = rng.poisson(MEAN_ACTIVITIES * np.exp(0.55 * z - 0.15))
+    k = rng.poisson(MEAN_ACTIVITIES * np.exp(1.1 * z - 0.6))
     rp = np.repeat(prim, k)
     m = len(rp)
     t = p.created[rp] + (offsets_days(rng, m, 30, 120) * 86400).astype(np.int64)
-    engaged = rng.random(m) < _sigmoid(1.3 * p.interest_z[rp] - 0.4)
+    engaged = rng.random(m) < _sigmoid(2.4 * p.interest_z[rp] - 0.4)
     base = choose(rng, [b for _, _, b, _ in v.MARKETO_ACTIVITY_TYPES], m)
     high = choose(rng, [b + e for _, _, b, e in v.MARKETO_ACTIVITY_TYPES], m)
     typ = np.where(engaged, high, base)

@@ -84,7 +84,7 @@ def events_chunk(w: World, sl: slice, chunk: int) -> pa.Table:
     web = idx[p.web_n[sl] > 0]
     # identify moments: device 0 at lead creation (form fill), device 1 at a later login
 
-    k = rng.poisson(MEAN_EVENTS * np.exp(0.5 * p.interest_z[web] - 0.125))
+    k = rng.poisson(MEAN_EVENTS * np.exp(1.1 * p.interest_z[web] - 0.6))
     rp = np.repeat(web, k)
     m = len(rp)
     before = rng.random(m) < 0.3
@@ -98,7 +98,7 @@ def events_chunk(w: World, sl: slice, chunk: int) -> pa.Table:
     opp, demo_t = opp[demo_ok], demo_t[demo_ok]
 
     # event kinds: 0 page, 1 track, 2 identify
-    engaged = rng.random(m) < 1 / (1 + np.exp(-(1.2 * p.interest_z[rp] - 0.5)))
+    engaged = rng.random(m) < 1 / (1 + np.exp(-(2.4 * p.interest_z[rp] - 0.5)))
     kind = (rng.random(m) < np.where(engaged, 0.35, 0.15)).astype(np.int64)
     page_i = np.where(
         engaged,

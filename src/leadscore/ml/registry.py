@@ -218,7 +218,23 @@ def registry_row(model: TrainedModel, status: str = "challenger") -> dict[str, A
         "candidate_metrics_json": _dumps(model.candidate_metrics),
         "leakage_json": _dumps(model.leakage_table.to_dict("records")),
         "model_blob": model_to_bytes(model),
+        "holdout_parquet": holdout_to_bytes(model.holdout_predictions),
     }
+
+
+def holdout_to_bytes(holdout: pd.DataFrame | None) -> bytes | None:
+    """Holdout predictions as Parquet bytes: plain data, safe to load (unlike a pickle)."""
+    if holdout is None:
+        return None
+    buffer = io.BytesIO()
+    holdout.reset_index(drop=True).to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def holdout_from_bytes(blob: bytes | bytearray | memoryview | None) -> pd.DataFrame | None:
+    if blob is None or (isinstance(blob, float) and math.isnan(blob)):
+        return None
+    return pd.read_parquet(io.BytesIO(bytes(blob)))
 
 
 def _ts(value: Any) -> pd.Timestamp | None:
@@ -250,7 +266,10 @@ def model_from_registry_row(row: Mapping[str, Any]) -> TrainedModel:
         "data_fingerprint": get("data_fingerprint") or "",
         "data_window": window,
     }
-    return model_from_bytes(get("model_blob"), meta)
+    model = model_from_bytes(get("model_blob"), meta)
+    holdout = row.get("holdout_parquet") if hasattr(row, "get") else None
+    model.holdout_predictions = holdout_from_bytes(holdout)
+    return model
 
 
 @dataclass(frozen=True)

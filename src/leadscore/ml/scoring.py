@@ -124,7 +124,7 @@ def score_leads(
         fit = _sub_score(model, prepared, "fit")
         eng = _sub_score(model, prepared, "engagement")
     prob = model.calibrate(logit)
-    score = to_0_100(prob, model.score_reference)
+    score = to_0_100(logit, model.score_reference)
     nan = np.nan
     out = pd.DataFrame(
         {
@@ -177,3 +177,32 @@ def score_drift(model: TrainedModel, scores: pd.DataFrame) -> float:
     """
     scored = scores.loc[scores["score_status"] == "scored", "conversion_probability"]
     return population_stability_index(model.score_reference, scored.to_numpy(dtype=float))
+
+
+def feature_importance(
+    model: TrainedModel, features: pd.DataFrame, *, sample: int = 5000, seed: int = 0
+) -> pd.DataFrame:
+    """Mean |change in logit| when each feature is set to its baseline, over a sample of rows.
+
+    The same occlusion the per-lead reasons use, averaged: what moves scores most in this
+    population. ``mean_signed`` tells the usual direction.
+    """
+    frame = features if len(features) <= sample else features.sample(sample, random_state=seed)
+    prepared = model.prepare(frame)
+    baseline = model.prepare(pd.DataFrame([model.baselines], columns=model.features))
+    explainer = EncodedExplainer.create(model.pipeline, baseline, model.features)
+    if explainer is not None:
+        _, contrib = explainer.explain(prepared)
+    else:
+        contrib = occlusion_contributions(model.logit, prepared, model.features, model.baselines)
+    contrib = np.asarray(contrib, dtype=np.float64)
+    out = pd.DataFrame(
+        {
+            "feature": model.features,
+            "importance": np.abs(contrib).mean(axis=0) if len(contrib) else 0.0,
+            "mean_signed": contrib.mean(axis=0) if len(contrib) else 0.0,
+        }
+    )
+    return out.sort_values(["importance", "feature"], ascending=[False, True]).reset_index(
+        drop=True
+    )

@@ -28,14 +28,22 @@ class TimeSplit:
     test_idx: np.ndarray
     split_at: pd.Timestamp
     dropped_idx: np.ndarray  # older rows of leads that also appear in the test slice
+    embargo_days: float = 0.0
 
     @property
     def description(self) -> str:
-        return (
+        text = (
             f"time split at {self.split_at.isoformat()}: {len(self.train_idx)} train rows "
-            f"(older), {len(self.test_idx)} test rows (newer), {len(self.dropped_idx)} older "
-            "rows of test leads left out"
+            f"(older), {len(self.test_idx)} test rows (newer)"
         )
+        if self.embargo_days:
+            text += (
+                f", training cutoffs end {self.embargo_days:g} days before the split so every "
+                "training label was observed before the test period"
+            )
+        if len(self.dropped_idx):
+            text += f", {len(self.dropped_idx)} older rows of test leads left out"
+        return text
 
 
 def time_split(
@@ -80,7 +88,9 @@ def time_split(
             f"time split at {split_at} leaves {len(train_idx)} train and {len(test_idx)} "
             "test rows; widen the date range or change test_fraction"
         )
-    return TimeSplit(train_idx, test_idx, pd.Timestamp(split_at), np.flatnonzero(dropped))
+    return TimeSplit(
+        train_idx, test_idx, pd.Timestamp(split_at), np.flatnonzero(dropped), embargo_days
+    )
 
 
 def grouped_stratified_folds(
@@ -104,14 +114,22 @@ def holdout_split(
     time_col: str | None,
     lead_col: str | None,
     seed: int,
+    embargo_days: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One inner split (older/newer when dated, else one grouped stratified fold).
 
     Used inside training for model selection and for fitting the calibrator on data the
-    base model did not see.
+    base model did not see. Dated splits are by row with an embargo (see train.py for why
+    leads are not grouped).
     """
     if time_col is not None and time_col in frame.columns:
-        split = time_split(frame, time_col=time_col, lead_col=lead_col, test_fraction=fraction)
+        split = time_split(
+            frame,
+            time_col=time_col,
+            lead_col=None,
+            test_fraction=fraction,
+            embargo_days=embargo_days,
+        )
         return split.train_idx, split.test_idx
     n_splits = max(2, round(1 / fraction))
     groups = frame[lead_col].to_numpy() if lead_col and lead_col in frame.columns else None

@@ -155,6 +155,7 @@ class _Fitted:
     kind: str
     candidates: dict[str, dict[str, float]]
     calibration_probs: np.ndarray
+    calibration_logit: np.ndarray
 
 
 def _candidates(kinds: dict[str, str], policy: ScoringPolicy) -> dict[str, Pipeline]:
@@ -193,6 +194,7 @@ def _fit_recipe(
         time_col=time_col,
         lead_col=lead_col,
         seed=policy.random_seed,
+        embargo_days=policy.horizon_days,
     )
     if len(np.unique(y[val_idx])) < 2 or len(np.unique(y[fit_idx])) < 2:
         raise InsufficientOutcomesError(
@@ -214,7 +216,7 @@ def _fit_recipe(
     results[best].update({f"calibration_brier_{k}": v for k, v in briers.items()})
     cal = _fit_calibrator(method, logit, y[val_idx])
     probs = apply_calibrator(cal, method, logit)
-    return _Fitted(pipe, cal, method, best, results, probs)
+    return _Fitted(pipe, cal, method, best, results, probs, logit)
 
 
 def _reference(values: np.ndarray) -> np.ndarray:
@@ -375,7 +377,19 @@ def _train_and_evaluate(
     holdout = None
     window: dict[str, str | None] = {}
     if dated:
-        outer = time_split(frame, time_col=tcol, lead_col=lcol, test_fraction=policy.test_fraction)
+        # Split by row, not by lead, with an embargo of one label horizon. Grouping leads
+        # (dropping the older rows of every lead seen in the test period) keeps in training
+        # only leads whose snapshots stopped early, i.e. mostly converters, which inflates the
+        # base rate just before the split and ruins calibration. With the embargo, every
+        # training label was fully observed before the test period starts, which is exactly
+        # what a model trained in production has seen; a lead's later snapshots may be tested.
+        outer = time_split(
+            frame,
+            time_col=tcol,
+            lead_col=None,
+            test_fraction=policy.test_fraction,
+            embargo_days=policy.horizon_days,
+        )
         train_idx, test_idx = outer.train_idx, outer.test_idx
         leak_table = check_leakage(
             frame.iloc[train_idx],
@@ -494,7 +508,9 @@ def _train_and_evaluate(
         features=list(selection.usable),
         feature_kinds=kinds,
         baselines=_baselines(Xf, kinds),
-        score_reference=_reference(final.calibration_probs),
+        # The 0-100 score ranks the base model's logit (full resolution); the calibrated
+        # probability may be a step function (isotonic) and would tie many leads.
+        score_reference=_reference(final.calibration_logit),
         fit_model=fit_model,
         fit_features=fit_features,
         fit_reference=fit_ref,

@@ -40,7 +40,10 @@ def sync_command(
     ] = None,
     source: Annotated[
         str | None,
-        typer.Option("--source", help="Relation to read scores from (default lead_scores)."),
+        typer.Option(
+            "--source",
+            help="Relation to read from (default crm_sync__lead_scores, else lead_scores).",
+        ),
     ] = None,
     batch_size: Annotated[
         int | None,

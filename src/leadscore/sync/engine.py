@@ -10,9 +10,12 @@ same pending content always gets the same id: a second run before `--ack` re-off
 batch (same id, ledger rows not duplicated). Pending batches whose content is no longer due
 (a newer run changed them) are marked `superseded_at` and their files removed.
 
-The source relation is `lead_scores` (the contracted mart) unless told otherwise; the dbt
-model `crm_sync__lead_scores` can be used as source once it exists, provided it exposes the
-mapping's source columns. The ledger comparison here is authoritative either way.
+Source: the dbt model `crm_sync__lead_scores` (the pending changes per target as of the last
+build, same rule and hash: macros/crm_sync.sql) when it exists, else `lead_scores`;
+`--source` overrides. A source with a `target` column is filtered to this target; one with a
+`payload_hash` column must agree with the hash computed here, or the sync stops (the two
+definitions cannot drift silently). The ledger comparison at sync time stays authoritative:
+acknowledgements made after the build drop out, so reading the model never re-sends.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ DEFAULT_BATCH_SIZE: dict[str, int] = {
     # request body, so a HubSpot batch holds at most 100 records by default.
     "hubspot": 100,
 }
-DEFAULT_SOURCES = ("lead_scores",)
+DEFAULT_SOURCES = ("crm_sync__lead_scores", "lead_scores")
 
 LEDGER_DDL = f"""
 create table if not exists {LEDGER} (
@@ -122,15 +125,35 @@ def _stage_due_rows(
     trig = ", ".join(
         f"coalesce(cast(\"{c}\" as varchar), '<null>')" for c in mapping.trigger_columns
     )
-    con.execute(f"""
+    # crm_sync__lead_scores holds every target's rows and its own payload_hash.
+    per_target = "target" in available
+    declared = ', "payload_hash" as declared_hash' if "payload_hash" in available else ""
+    con.execute(
+        f"""
         create or replace temp table _sync_current as
         select * from (
             select {key} as crm_id, {cols}, md5(concat_ws(chr(31), {trig})) as payload_hash
+                {declared}
             from {rel}
             where {key} is not null and trim({key}) <> ''
+                {"and target = $target" if per_target else ""}
         )
         qualify row_number() over (partition by crm_id order by payload_hash) = 1
-    """)
+        """,
+        {"target": mapping.target} if per_target else None,
+    )
+    if declared:
+        drift = con.sql(
+            "select count(*) from _sync_current where declared_hash is distinct from payload_hash"
+        ).fetchall()[0][0]
+        if drift:
+            raise WarehouseError(
+                f"{rel}.payload_hash disagrees with the sync engine's hash for {drift} "
+                f"{mapping.target} row(s): rebuild it (`dbt build --select {rel}`) after "
+                "changing the mapping seed or macros/crm_sync.sql, or sync with "
+                "`--source lead_scores`.",
+                exit_code=1,
+            )
     con.execute(
         f"""
         create or replace temp table _sync_due as
