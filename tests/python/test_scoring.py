@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-
 from conftest import Workspace, generate_exports, make_workspace
+
 from leadscore import pipeline
 from leadscore.dbt import DbtError
 from leadscore.evaluate.scoring import compare_with_truth
