@@ -28,9 +28,14 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) ## create .venv and install the pinned set (constraints.txt)
 
-demo: install ## generate demo exports and run the whole pipeline on DuckDB
+demo: install ## generate demo exports, score them, publish for BI, write CRM sync files
 	$(BIN)/leadscore generate --leads $(DEMO_LEADS) --seed $(DEMO_SEED) --out $(LEADSCORE_RAW_DIR)
 	$(BIN)/leadscore run
+	$(BIN)/leadscore publish
+	$(BIN)/leadscore sync --target salesforce
+	$(BIN)/leadscore sync --target hubspot
+	$(BIN)/leadscore report
+	$(BIN)/leadscore status
 
 lint: install ## ruff + sqlfluff
 	$(BIN)/ruff check src tests python_models bench

@@ -15,6 +15,7 @@ from leadscore.generate.cli import generate_command
 from leadscore.publish import publish_command
 from leadscore.quality.commands import validate_command
 from leadscore.report.command import report_command
+from leadscore.status import status_command
 from leadscore.sync.commands import sync_command
 
 app = typer.Typer(
@@ -37,6 +38,7 @@ app.command("publish")(publish_command)
 app.command("sync")(sync_command)
 app.command("report")(report_command)
 app.command("bench")(bench_command)
+app.command("status")(status_command)
 
 
 @app.command()
@@ -51,8 +53,20 @@ def run(
     full_refresh: Annotated[
         bool, typer.Option("--full-refresh", help="Rebuild incremental models from scratch.")
     ] = False,
+    validate: Annotated[
+        bool,
+        typer.Option(
+            "--validate/--skip-validate",
+            help="Check landing files with Great Expectations before dbt (stops on failure).",
+        ),
+    ] = True,
 ) -> None:
-    """Load seeds and `dbt build` the project on LEADSCORE_DB (tests gate every layer)."""
+    """Validate landing files, load seeds and `dbt build` on LEADSCORE_DB.
+
+    Every layer is gated by its tests: the first layer whose error-severity tests fail stops
+    the build, and nothing downstream of it is rebuilt. Publish for BI afterwards with
+    `leadscore publish` (it runs the outbound gate first).
+    """
     settings = Settings.from_env()
     parsed: dict[str, object] = {}
     if dbt_vars:
@@ -66,6 +80,21 @@ def run(
             "or set LEADSCORE_RAW_DIR."
         )
         raise typer.Exit(2)
+    if validate:
+        from leadscore.quality.inbound import validate_landing
+
+        console.print("[bold]Inbound validation[/bold] (Great Expectations)")
+        report = validate_landing(settings.raw_dir, settings.reports_dir / "validation")
+        failed = [f for f in report.files if f.status == "fail"]
+        if failed:
+            for f in failed:
+                problems = [c.message for c in f.checks if c.status == "fail"][:3]
+                console.print(f"[red]{f.file}[/red]: " + "; ".join(problems))
+            console.print(
+                f"[red]Landing files failed validation; dbt did not run.[/red] "
+                f"Report: {report.html_path}"
+            )
+            raise typer.Exit(1)
     extra = ["--full-refresh"] if full_refresh else []
     selector = ["--select", select] if select else []
     try:

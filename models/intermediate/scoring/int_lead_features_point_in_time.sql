@@ -59,6 +59,9 @@ engagement as (
         count(case when is_engagement and age_days < 90 then 1 end) as eng_events_90d,
         count(case when is_engagement then 1 end) as eng_events_180d,
         count(
+            case when engagement_category in ('awareness', 'engagement', 'high_intent') then 1 end
+        ) as touches_180d,
+        count(
             case when activity_type = 'email_opened' and age_days < 90 then 1 end
         ) as email_opens_90d,
         count(
@@ -173,6 +176,9 @@ final as (
         coalesce(engagement.eng_events_180d, 0) * 7.0 / greatest(
             {{ dbt.datediff('leads.created_at', 'cutoffs.cutoff_at', 'day') }}, 7
         ) as eng_events_per_week,
+        coalesce(engagement.touches_180d, 0) as touches_180d,
+        coalesce(engagement.eng_events_180d, 0) * 1.0
+        / greatest(coalesce(engagement.touches_180d, 0), 1) as engaged_share_180d,
         coalesce(engagement.email_opens_90d, 0) as email_opens_90d,
         coalesce(engagement.email_clicks_90d, 0) as email_clicks_90d,
         coalesce(engagement.page_views_90d, 0) as page_views_90d,

@@ -1,0 +1,96 @@
+"""`leadscore status`: what the last build produced, where it is, and how to read it.
+
+The closing screen of `make demo`: champion quality, score mix, the top of the sales queue,
+the published copy for BI with a query to paste, and the CRM sync outbox.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from leadscore.config import Settings
+from leadscore.publish import published_db_path
+
+console = Console(width=120)
+
+EXAMPLE_QUERY = (
+    "select owner_id, priority_rank, grade, score, reason_1 from sales_priority_queue "
+    "where priority_rank <= 5 order by owner_id, priority_rank"
+)
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    return con.sql(sql).fetchall()
+
+
+def status_command(
+    top: Annotated[int, typer.Option("--top", min=1, help="Queue rows to show.")] = 10,
+) -> None:
+    """Summarise the last build: model quality, score mix, the sales queue, where to read it."""
+    settings = Settings.from_env()
+    if not settings.db_path.exists():
+        console.print(f"[red]No warehouse at {settings.db_path}.[/red] Run `leadscore run`.")
+        raise typer.Exit(2)
+    try:
+        con = duckdb.connect(str(settings.db_path), read_only=True)
+    except duckdb.Error as exc:
+        console.print(f"[red]Cannot open {settings.db_path} read-only:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    try:
+        champion = _rows(
+            con,
+            "select model_version, model_kind, roc_auc, pr_auc, lift_top_decile, ece, "
+            "validation_scheme from ml_model_registry where status = 'champion' "
+            "order by trained_at desc limit 1",
+        )
+        if champion:
+            version, kind, auc, pr, lift, ece, scheme = champion[0]
+            console.print(
+                f"[bold]Champion[/bold] {version} ({kind}): holdout ROC-AUC {auc:.3f}, "
+                f"PR-AUC {pr:.3f}, lift@10% {lift:.2f}, ECE {ece:.3f}\n  {scheme}"
+            )
+        else:
+            console.print("[yellow]No champion model yet: scores come from policy rules.[/yellow]")
+        mix = _rows(
+            con,
+            "select score_status, count(*), round(avg(conversion_probability), 4), "
+            "sum(case when is_mql then 1 else 0 end) from lead_scores group by 1 order by 1",
+        )
+        for status, n, prob, mqls in mix:
+            console.print(f"  {status}: {n:,} open leads, mean probability {prob}, {mqls:,} MQLs")
+        queue = con.sql(
+            "select priority_rank as rank, first_name || ' ' || last_name as lead, "
+            "company_name as company, grade, score, round(conversion_probability, 3) as p90d, "
+            "reason_1 "
+            f"from sales_priority_queue order by expected_value desc limit {top}"
+        )
+        table = Table(title=f"Top {top} of the sales priority queue (by expected value)")
+        for name in queue.columns:
+            table.add_column(name, overflow="fold")
+        for row in queue.fetchall():
+            table.add_row(*["" if v is None else str(v) for v in row])
+        console.print(table)
+    finally:
+        con.close()
+    published = published_db_path(settings.published_dir)
+    if published.exists():
+        console.print(f"[bold]Published for BI[/bold] (read-only): {published.resolve()}")
+        console.print(
+            f".venv/bin/python -c \"import duckdb; print(duckdb.connect('{published}', "
+            f"read_only=True).sql('{EXAMPLE_QUERY}'))\"",
+            soft_wrap=True,
+        )
+    else:
+        console.print("Not published yet: run `leadscore publish`.")
+    outbox = settings.outbox_dir
+    if outbox.exists():
+        console.print(
+            f"[bold]CRM sync outbox[/bold]: {outbox.resolve()} "
+            "(after loading a batch: `leadscore sync --ack BATCH_ID`)"
+        )
+    console.print(f"[bold]Working warehouse[/bold]: {settings.db_path.resolve()}")
