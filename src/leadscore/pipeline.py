@@ -29,8 +29,7 @@ from leadscore.ml import (
     score_open_leads,
     train_and_evaluate,
 )
-from leadscore.ml.metrics import population_stability_index
-from leadscore.ml.scoring import feature_importance
+from leadscore.ml.scoring import feature_importance, score_drift
 
 log = logging.getLogger("leadscore.pipeline")
 
@@ -400,10 +399,7 @@ def metrics_frame(
     for i, count in enumerate(hist):
         rows.append((version, "score_distribution", f"{i * 10}-{i * 10 + 9}", float(count)))
     if champ is not None and len(scored):
-        # Scores are positions in the training-time distribution: uniform 0-100 means no drift.
-        expected = np.linspace(0, 100, num=1001)
-        psi = population_stability_index(expected, scored["score"].astype(float).to_numpy())
-        rows.append((version, "score_psi_vs_training", None, float(psi)))
+        rows.append((version, "score_psi_vs_training", None, score_drift(None, scores)))
     frame = pd.DataFrame(rows, columns=["model_version", "metric", "bucket", "value"])
     frame["dataset"] = dataset
     frame["validation_scheme"] = scheme

@@ -169,14 +169,17 @@ def score_open_leads(
     return score_leads(model, features, spec, policy, scored_at, lead_col=lead_col)
 
 
-def score_drift(model: TrainedModel, scores: pd.DataFrame) -> float:
-    """PSI of this run's probabilities against the model's validation-time distribution.
+def score_drift(model: TrainedModel | None, scores: pd.DataFrame) -> float:
+    """PSI of this run's scores against the training-time distribution.
 
-    ``scores`` is the output of :func:`score_leads`; only ``scored`` rows count. Publish it
-    per run in ``model_metrics`` (> 0.25 means the population has moved: investigate/retrain).
+    ``score`` is each lead's position (0-100) in the training-time distribution of the model's
+    output, so a population like the training one gives uniform scores; PSI measures how far
+    this run is from uniform (> 0.25: the population has moved, investigate or retrain).
+    ``scores`` is the output of :func:`score_leads`; only ``scored`` rows count.
     """
-    scored = scores.loc[scores["score_status"] == "scored", "conversion_probability"]
-    return population_stability_index(model.score_reference, scored.to_numpy(dtype=float))
+    scored = scores.loc[scores["score_status"] == "scored", "score"].astype(float)
+    expected = np.linspace(0.0, 100.0, num=1001)
+    return population_stability_index(expected, scored.to_numpy(dtype=float))
 
 
 def feature_importance(
