@@ -16,7 +16,7 @@ def model(dbt, session):
     as_of = pipeline.to_frame(dbt.ref("int_scoring_clock"))["as_of"].iloc[0]
     policy = pipeline.build_policy(
         pipeline.to_frame(dbt.ref("scoring_policy")),
-        pipeline.to_frame(dbt.ref("policy_label")),
+        pipeline.to_frame(dbt.ref("int_label_policy")),
         pipeline.to_frame(dbt.ref("policy_grades")),
         as_of,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -60,6 +61,21 @@ def run(
             help="Check landing files with Great Expectations before dbt (stops on failure).",
         ),
     ] = True,
+    dataset: Annotated[
+        str,
+        typer.Option(
+            "--dataset",
+            help="demo (generated exports) or a real export: x_education, olist_funnel.",
+        ),
+    ] = "demo",
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            help="Folder holding <dataset>/ (default: env LEADSCORE_DATASETS_DIR, else "
+            "../shared/datasets).",
+        ),
+    ] = None,
 ) -> None:
     """Validate landing files, load seeds and `dbt build` on LEADSCORE_DB.
 
@@ -74,6 +90,9 @@ def run(
             parsed = json.loads(dbt_vars)
         except json.JSONDecodeError as exc:
             raise typer.BadParameter(f"--vars is not valid JSON: {exc}") from exc
+    if dataset != "demo":
+        _run_dataset(dataset, data_dir, select, parsed, full_refresh)
+        return
     if not settings.raw_dir.exists():
         console.print(
             f"[red]No landing folder at {settings.raw_dir}.[/red] Run `leadscore generate` "
@@ -106,6 +125,31 @@ def run(
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
     console.print(f"[green]Built[/green] {settings.db_path}")
+
+
+def _run_dataset(
+    dataset: str,
+    data_dir: Path | None,
+    select: str | None,
+    dbt_vars: dict[str, object],
+    full_refresh: bool,
+) -> None:
+    """`run --dataset`: seed + build on the dataset's own DuckDB file, then the headline."""
+    from leadscore.datasets import DatasetError, headline, resolve_data_dir, run_dataset
+
+    folder = resolve_data_dir(data_dir)
+    try:
+        console.print(f"[bold]dbt seed + build[/bold] (dataset {dataset}, data {folder})")
+        settings = run_dataset(
+            dataset, folder, select=select, dbt_vars=dbt_vars, full_refresh=full_refresh
+        )
+        summary = headline(settings.db_path)
+    except (DatasetError, DbtError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"[green]Built[/green] {settings.db_path}")
+    for line in summary.lines():
+        typer.echo(line)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -29,6 +29,7 @@ from leadscore.ml import (
     score_open_leads,
     train_and_evaluate,
 )
+from leadscore.ml.leakage import LeakageError, single_feature_aucs
 from leadscore.ml.scoring import feature_importance, score_drift
 
 log = logging.getLogger("leadscore.pipeline")
@@ -147,6 +148,45 @@ def champion_row(registry: pd.DataFrame | None) -> pd.Series | None:
     return champs.sort_values("trained_at").iloc[-1]
 
 
+class PostContactFeatureError(LeakageError):
+    """A field the catalog marks post_contact was forced into training: the build stops."""
+
+    def __init__(self, findings: pd.DataFrame, threshold: float) -> None:
+        self.findings = findings
+        self.threshold = threshold
+        self.fields = list(findings["feature"])
+        details = ", ".join(
+            f"{row.feature!r} (own ROC-AUC {row.auc:.3f})" for row in findings.itertuples()
+        )
+        RuntimeError.__init__(
+            self,
+            f"Leak check failed: {details} forced into training (force_include_features) but "
+            "the feature_catalog marks it availability=post_contact: it is filled in after "
+            "first contact or after the outcome, so no honest model may use it, whatever its "
+            "own ROC-AUC. Remove it from force_include_features.",
+        )
+
+
+def check_forced_features(
+    examples: pd.DataFrame, spec: FeatureSpec, force_include: Sequence[str]
+) -> None:
+    """Policy leak check: a post_contact field can never be forced into training.
+
+    The data check (one field's own ROC-AUC above ``leak_auc_threshold``) catches fields that
+    are mis-catalogued as pre_contact; a catalogued post_contact field is refused outright,
+    even when its own AUC is below the threshold (x_education's Tags: about 0.92).
+    """
+    forced = [f for f in force_include if f in spec.post_contact()]
+    if not forced:
+        return
+    present = [f for f in forced if f in examples.columns]
+    aucs = pd.DataFrame({"feature": forced, "auc": float("nan")})
+    if present and "label" in examples.columns:
+        measured = single_feature_aucs(examples, spec, present).set_index("feature")["auc"]
+        aucs["auc"] = aucs["feature"].map(measured)
+    raise PostContactFeatureError(aucs, float("nan"))
+
+
 def update_registry(
     registry: pd.DataFrame | None,
     examples: pd.DataFrame,
@@ -164,6 +204,7 @@ def update_registry(
     the champion beyond the policy tolerance; the old champion is then retired. With too few
     outcomes nothing is trained and nothing is written: scoring falls back to rules.
     """
+    check_forced_features(examples, spec, force_include)
     champ = champion_row(registry)
     retrain, why = needs_retrain(
         None if champ is None else champ["trained_at"],

@@ -5,23 +5,10 @@
 -#}
 with
 
-activities as (
-
-    select * from {{ ref('fct_lead_activities') }}
-
-),
-
-leads as (
-
-    select * from {{ ref('dim_leads') }}
-
-),
-
 observed as (
 
-    select max(activity_at) as observed_at from activities
-    union all
-    select max(created_at) as observed_at from leads
+    -- candidate "now" instants of the dataset being built (macros/datasets.sql)
+    select observed_at from {{ ref(leadscore.dataset_model('clock')) }}
 
 ),
 
@@ -29,7 +16,7 @@ final as (
 
     select
         {% if var('as_of', none) -%}
-            cast('{{ var("as_of") }}' as timestamp)
+            max(cast('{{ var("as_of") }}' as timestamp))
         {%- else -%}
             max(observed_at)
         {%- endif %} as as_of

@@ -3,13 +3,13 @@ with
 
 features as (
 
-    select * from {{ ref('int_lead_features_point_in_time') }}
+    select * from {{ ref(leadscore.dataset_model('features')) }}
 
 ),
 
 final as (
 
-    select {{ star_except(ref('int_lead_features_point_in_time'), ['purpose']) }}
+    select {{ star_except(ref(leadscore.dataset_model('features')), ['purpose']) }}
     from features
     where purpose = 'train'
 

@@ -1,0 +1,1 @@
+{{ staged_rows('base_olist_funnel__mqls') }}
