@@ -194,7 +194,9 @@ def _fit_recipe(
         time_col=time_col,
         lead_col=lead_col,
         seed=policy.random_seed,
-        embargo_days=policy.horizon_days,
+        # No embargo inside the training range: this slice only chooses the model and fits
+        # the calibrator (the outer split's embargo keeps the published holdout honest), and
+        # a second 90-day gap would throw away the newest, most relevant training rows.
     )
     if len(np.unique(y[val_idx])) < 2 or len(np.unique(y[fit_idx])) < 2:
         raise InsufficientOutcomesError(
