@@ -38,8 +38,8 @@ demo: install ## generate demo exports, score them, publish for BI, write CRM sy
 	$(BIN)/leadscore status
 
 lint: install ## ruff + sqlfluff
-	$(BIN)/ruff check src tests python_models bench
-	$(BIN)/ruff format --check src tests python_models bench
+	$(BIN)/ruff check src tests python_models
+	$(BIN)/ruff format --check src tests python_models
 	$(BIN)/sqlfluff lint models macros tests --processes 2
 
 unit: install ## pytest (includes dbt builds on small generated data)

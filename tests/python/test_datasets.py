@@ -151,3 +151,28 @@ def test_missing_data_folder_names_the_file(tmp_path: Path) -> None:
     )
     assert code != 0
     assert "Leads.csv" in output
+
+
+@pytest.mark.parametrize("dataset", ["x_education", "olist"])
+def test_model_report_renders_for_the_dataset(
+    dataset: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """`leadscore report` on each real dataset: every chart present, clean render in Chromium."""
+    from leadscore.report.browser import find_chromium, screenshot_page
+    from leadscore.report.loader import load_report_inputs
+    from leadscore.report.render import CHART_IDS, render_report
+
+    db_path, _ = request.getfixturevalue(dataset)
+    page = render_report(load_report_inputs(db_path), tmp_path / "report")
+    html = page.read_text(encoding="utf-8")
+    for chart in CHART_IDS:
+        if chart != "chart-drift":  # a first run has no previous run to drift from
+            assert f'id="{chart}"' in html, chart
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip("Chromium not installed: apt-get install chromium (the CI script installs it)")
+    shot = PROJECT_DIR / "reports" / "test-screenshots" / f"report-{dataset}.png"
+    run = screenshot_page(page, shot, chromium=chromium, window_size=(1280, 2400))
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert shot.stat().st_size > 50_000
+    assert run.console == [], f"page printed console messages: {run.console}"

@@ -33,9 +33,13 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "ml_holdout_predictions": ("model_version", "label", "probability", "grade"),
     "ml_feature_importance": ("model_version", "feature", "importance"),
-    "lead_scores": ("score", "grade", "model_version"),
-    "lead_score_history": ("scored_at", "score", "grade", "model_version"),
 }
+# The current scores: the lead_scores mart (demo CRM pipeline) or, for a dataset without
+# CRM marts (x_education, olist_funnel), the ML model's own output with the same columns.
+SCORE_TABLES: tuple[str, ...] = ("lead_scores", "ml_lead_scores")
+SCORE_COLUMNS: tuple[str, ...] = ("score", "grade", "model_version")
+# Optional: earlier runs, for drift (absent on a first run or without the history mart).
+HISTORY_TABLE = "lead_score_history"
 
 
 class ReportDataError(RuntimeError):
@@ -73,7 +77,20 @@ def _check(relations: dict[str, tuple[str, list[str]]], db_path: Path) -> dict[s
                 f"table {table} in {db_path} lacks column(s) {', '.join(lacking)}; "
                 f"it has {', '.join(relations[table][1])}"
             )
-    return {t: relations[t][0] for t in TABLES}
+    found = {t: relations[t][0] for t in TABLES}
+    score_table = next((t for t in SCORE_TABLES if t in relations), None)
+    if score_table is None:
+        raise ReportDataError(
+            f"{db_path} has neither {' nor '.join(SCORE_TABLES)} (needed by the model report). "
+            "Run `leadscore run` first so the scoring models are built."
+        )
+    lacking = [c for c in SCORE_COLUMNS if c not in relations[score_table][1]]
+    if lacking:
+        raise ReportDataError(f"table {score_table} in {db_path} lacks column(s) {lacking}")
+    found["scores"] = relations[score_table][0]
+    if HISTORY_TABLE in relations:
+        found["history"] = relations[HISTORY_TABLE][0]
+    return found
 
 
 def load_report_inputs(db_path: Path) -> ReportInputs:
@@ -110,16 +127,19 @@ def load_report_inputs(db_path: Path) -> ReportInputs:
             f"select feature, importance from {t['ml_feature_importance']} where model_version = ?",
             [version],
         ).df()
-        scores = con.sql(f"select score, grade from {t['lead_scores']}").df()
-        history = t["lead_score_history"]
-        if "scored_at" in relations["lead_scores"][1]:
-            current_run = f"(select max(scored_at) from {t['lead_scores']})"
-        else:
-            current_run = f"(select max(scored_at) from {history})"
-        previous: pd.DataFrame | None = con.sql(
-            f"select score, grade from {history} where scored_at = "
-            f"(select max(scored_at) from {history} where scored_at < {current_run})"
-        ).df()
+        scores = con.sql(f"select score, grade from {t['scores']} where score is not null").df()
+        previous: pd.DataFrame | None = None
+        history = t.get("history")
+        if history is not None:
+            score_cols = relations[t["scores"].split(".")[-1].strip('"').lower()][1]
+            if "scored_at" in score_cols:
+                current_run = f"(select max(scored_at) from {t['scores']})"
+            else:
+                current_run = f"(select max(scored_at) from {history})"
+            previous = con.sql(
+                f"select score, grade from {history} where scored_at = "
+                f"(select max(scored_at) from {history} where scored_at < {current_run})"
+            ).df()
     finally:
         con.close()
     if previous is not None and previous.empty:
