@@ -10,7 +10,8 @@
             {%- do cols.append(adapter.quote(col.name)) -%}
         {%- endif -%}
     {%- endfor -%}
-    {{ return(cols | join(',\n        ')) }}
+    {#- not built yet (e.g. linting against an empty warehouse): every column -#}
+    {{ return(cols | join(',\n        ') if cols else '*') }}
 {%- endmacro %}
 
 

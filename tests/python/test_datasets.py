@@ -101,10 +101,6 @@ def test_x_education_kfold_metrics(x_education: tuple[Path, str]) -> None:
         assert f'"{post_contact}"' not in used
 
 
-@pytest.mark.xfail(
-    reason="pre-contact K-fold ROC-AUC is 0.897 today; the 0.90 target is not met yet",
-    strict=False,
-)
 def test_x_education_meets_product_target(x_education: tuple[Path, str]) -> None:
     assert _metrics(x_education[0])["roc_auc"] >= X_EDUCATION_TARGET
 

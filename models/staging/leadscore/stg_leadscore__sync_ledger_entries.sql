@@ -12,7 +12,7 @@ source as (
     {% else %}
         select
             cast(null as varchar) as batch_id,
-            cast(null as varchar) as target,
+            cast(null as varchar) as target, -- noqa: RF04
             cast(null as varchar) as crm_id,
             cast(null as varchar) as payload_hash,
             cast(null as varchar) as previous_hash,

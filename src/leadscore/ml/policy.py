@@ -49,6 +49,7 @@ class ScoringPolicy:
     calibration_fraction: float = 0.2
     kfold_splits: int = 5
     refit_on_all: bool = True
+    refit_after_calibration: bool = True
     random_seed: int = 42
     # grade cut-offs on the 0-100 fit / engagement sub-scores
     grade_fit_a: float = 75.0

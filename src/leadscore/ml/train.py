@@ -218,6 +218,10 @@ def _fit_recipe(
     results[best].update({f"calibration_brier_{k}": v for k, v in briers.items()})
     cal = _fit_calibrator(method, logit, y[val_idx])
     probs = apply_calibrator(cal, method, logit)
+    if policy.refit_after_calibration:
+        # Model choice and calibrator come from the inner split; the base model is then refit
+        # on every row of this recipe (the inner slice is the newest, most relevant data).
+        pipe = _candidates(kinds, policy)[best].fit(X, y)
     return _Fitted(pipe, cal, method, best, results, probs, logit)
 
 
