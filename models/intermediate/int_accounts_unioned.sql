@@ -47,6 +47,7 @@ sf as (
 
     select
         'salesforce' as source_system,
+        'Account' as source_entity,
         sf_accounts.sf_account_id as source_id,
         1 as source_priority,
         sf_accounts.website_domain as domain,
@@ -81,6 +82,7 @@ hubspot as (
 
     select
         'hubspot' as source_system,
+        'companies' as source_entity,
         hubspot_companies.hubspot_company_id as source_id,
         2 as source_priority,
         hubspot_companies.company_domain as domain,
@@ -112,6 +114,7 @@ person_level as (
 
     select
         source_system,
+        source_entity,
         source_id,
         3 as source_priority,
         account_domain as domain,
@@ -131,6 +134,7 @@ intent_level as (
 
     select
         'intent' as source_system,
+        'topic_surges' as source_entity,
         topic_surge_id as source_id,
         4 as source_priority,
         domain,

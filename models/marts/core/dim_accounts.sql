@@ -52,8 +52,8 @@ resolved as (
         {{ first_non_null('employees_count', 'source_priority') }} as employees_count,
         {{ first_non_null('country_code', 'country_rank') }} as country_code,
         {{ first_non_null('annual_revenue', 'source_priority') }} as annual_revenue,
-        min(case when source_system = 'salesforce' then source_id end) as sf_account_id,
-        min(case when source_system = 'hubspot' then source_id end) as hubspot_company_id,
+        min(case when source_entity = 'Account' then source_id end) as sf_account_id,
+        min(case when source_entity = 'companies' then source_id end) as hubspot_company_id,
         count(*) filter (where source_system in ('salesforce', 'hubspot')) > 0
             as has_crm_record,
         count(*) filter (where source_priority = 3) as person_records,
