@@ -346,15 +346,7 @@ def _train_and_evaluate(
     force_include: Sequence[str] = (),
     trained_at: pd.Timestamp | None = None,
 ) -> TrainedModel:
-    """Train on point-in-time examples and return a calibrated, evaluated model.
-
-    ``examples``: one row per (lead_id, cutoff_at) with the catalog's feature columns and a
-    0/1 ``label_col``. Pass ``time_col=None`` (or omit the column) for undated exports; the
-    grouped stratified K-fold scheme is then used and named in ``validation_scheme``.
-
-    Raises InsufficientOutcomesError (caller falls back to rules) and LeakageError (the build
-    must stop; the message names the fields).
-    """
+    """The body of :func:`train_and_evaluate`, run inside its thread limit."""
     if label_col not in examples.columns:
         raise KeyError(f"training examples have no label column {label_col!r}")
     if not has_enough_outcomes(examples, policy, label_col=label_col):
