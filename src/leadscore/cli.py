@@ -12,6 +12,7 @@ from rich.console import Console
 from leadscore.bench import bench_command
 from leadscore.config import Settings
 from leadscore.dbt import DbtError, run_dbt
+from leadscore.evaluate.command import evaluate_command
 from leadscore.generate.cli import generate_command
 from leadscore.publish import publish_command
 from leadscore.quality.commands import validate_command
@@ -40,6 +41,7 @@ app.command("sync")(sync_command)
 app.command("report")(report_command)
 app.command("bench")(bench_command)
 app.command("status")(status_command)
+app.command("evaluate")(evaluate_command)
 
 
 @app.command()

@@ -276,10 +276,18 @@ def test_cli_report(tmp_path: Path) -> None:
     assert "no warehouse at" in missing.output
 
     db = tmp_path / "w.duckdb"
-    _write_warehouse(db, synthetic_inputs(), skip="lead_score_history")
+    _write_warehouse(db, synthetic_inputs(), skip="lead_scores")
     no_table = runner.invoke(app, ["report", "--db", str(db), "--out", str(tmp_path / "r")])
     assert no_table.exit_code == 2
-    assert "lead_score_history" in no_table.output
+    assert "lead_scores" in no_table.output and "ml_lead_scores" in no_table.output
+
+    # History is optional (a first run, or a dataset without the history mart).
+    db1 = tmp_path / "w1.duckdb"
+    _write_warehouse(db1, synthetic_inputs(), skip="lead_score_history")
+    first = runner.invoke(app, ["report", "--db", str(db1), "--out", str(tmp_path / "r1")])
+    assert first.exit_code == 0, first.output
+    page = Path(first.stdout.strip().splitlines()[-1]).read_text(encoding="utf-8")
+    assert "No previous run" in page
 
     db2 = tmp_path / "w2.duckdb"
     _write_warehouse(db2, synthetic_inputs())
