@@ -56,7 +56,11 @@
 {%- endmacro %}
 
 
-{#- Non-null value with the lowest ordering value within a group (survivorship). -#}
+{#-
+    Non-null value with the lowest ordering value within a group (survivorship). Ties on the
+    ordering value are broken by the value itself, so a rebuild of the same data always picks
+    the same value (without it, parallel aggregation picks either side of a tie).
+-#}
 {% macro first_non_null(expr, order_by) -%}
     {{ return(adapter.dispatch('first_non_null', 'leadscore')(expr, order_by)) }}
 {%- endmacro %}
@@ -66,7 +70,8 @@
 {%- endmacro %}
 
 {% macro duckdb__first_non_null(expr, order_by) -%}
-    arg_min({{ expr }}, {{ order_by }}) filter (where {{ expr }} is not null)
+    arg_min({{ expr }}, {'k': {{ order_by }}, 'v': {{ expr }}})
+    filter (where {{ expr }} is not null)
 {%- endmacro %}
 
 
