@@ -30,7 +30,7 @@ from leadscore.ml import (
     train_and_evaluate,
 )
 from leadscore.ml.leakage import LeakageError, single_feature_aucs
-from leadscore.ml.scoring import feature_importance, score_drift
+from leadscore.ml.scoring import feature_importance, score_drift, score_leads
 
 log = logging.getLogger("leadscore.pipeline")
 
@@ -358,19 +358,40 @@ HOLDOUT_SCHEMA = pa.schema(
 )
 
 
-def holdout_table(model: TrainedModel | None) -> pa.Table:
-    """The champion's honest holdout predictions (label, probability) for reports."""
+def holdout_table(
+    model: TrainedModel | None,
+    examples: pd.DataFrame | None = None,
+    spec: FeatureSpec | None = None,
+    policy: ScoringPolicy | None = None,
+) -> pa.Table:
+    """The champion's honest holdout predictions (label, probability) for reports.
+
+    With the training examples, each holdout row also gets the grade the shipped champion
+    gives it (for conversion-by-grade); the probability stays the honest holdout one.
+    """
     if model is None or model.holdout_predictions is None:
         return HOLDOUT_SCHEMA.empty_table()
     frame = model.holdout_predictions.copy()
     n = len(frame)
+    grade = pd.Series([None] * n, dtype="object")
+    if examples is not None and spec is not None and policy is not None and n:
+        keys = [k for k in ("lead_id", "cutoff_at") if k in frame and k in examples]
+        if "cutoff_at" in keys and frame["cutoff_at"].isna().all():
+            keys = ["lead_id"]
+        rows = examples.drop_duplicates(keys)
+        if "cutoff_at" in keys:
+            rows = rows.assign(cutoff_at=pd.to_datetime(rows["cutoff_at"]))
+            frame = frame.assign(cutoff_at=pd.to_datetime(frame["cutoff_at"]))
+        joined = frame[keys].merge(rows, on=keys, how="left")
+        graded = score_leads(model, joined, spec, policy, with_reasons=False)
+        grade = graded["grade"].astype("object").reset_index(drop=True)
     cols = {
         "model_version": [model.version] * n,
         "lead_id": frame["lead_id"].astype(str) if "lead_id" in frame else [None] * n,
         "cutoff_at": pd.to_datetime(frame["cutoff_at"]) if "cutoff_at" in frame else [None] * n,
         "label": pd.to_numeric(frame["label"]).astype("int32"),
         "probability": pd.to_numeric(frame["probability"]).astype(float),
-        "grade": frame["grade"].astype(str) if "grade" in frame else [None] * n,
+        "grade": [None if g is None or g is pd.NA else str(g) for g in grade],
     }
     arrays = {
         k: pa.array(v, type=HOLDOUT_SCHEMA.field(k).type, from_pandas=True) for k, v in cols.items()
