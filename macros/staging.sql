@@ -54,3 +54,25 @@ select * from final
     from {{ ref(base_model) }}
     where row_status like 'rejected:%'
 {%- endmacro %}
+
+
+{#-
+    The bookkeeping every base model selects: why a landed row cannot be used (first failing
+    check wins: missing id, missing required references, extra conditions, unparseable
+    created date; null when the row is fine), its position in the file and the raw row.
+    `required`: (column, reason) pairs; `extra`: (sql condition, reason) pairs.
+-#}
+{% macro landed_row_checks(id_column, created_at_expr, required=[], extra=[]) -%}
+        case
+            when {{ clean_text('"' ~ id_column ~ '"') }} is null then 'missing_id'
+            {%- for column, reason in required %}
+            when {{ clean_text('"' ~ column ~ '"') }} is null then '{{ reason }}'
+            {%- endfor %}
+            {%- for condition, reason in extra %}
+            when {{ condition }} then '{{ reason }}'
+            {%- endfor %}
+            when {{ created_at_expr }} is null then 'unparseable_created_date'
+        end as row_problem,
+        row_number() over () as landed_row_number,
+        {{ row_to_json('source') }} as raw_record
+{%- endmacro %}

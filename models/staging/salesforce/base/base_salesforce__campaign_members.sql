@@ -33,17 +33,15 @@ renamed as (
         {{ to_utc_timestamp('"CreatedDate"') }} as created_at,
 
         ----------  row checks
-        case
-            when {{ clean_text('"Id"') }} is null then 'missing_id'
-            when {{ clean_text('"CampaignId"') }} is null then 'missing_campaign_id'
-            when
-                {{ clean_text('"LeadId"') }} is null
-                and {{ clean_text('"ContactId"') }} is null then 'missing_member_id'
-            when {{ to_utc_timestamp('"CreatedDate"') }} is null
-                then 'unparseable_created_date'
-        end as row_problem,
-        row_number() over () as landed_row_number,
-        {{ row_to_json('source') }} as raw_record
+        {{ landed_row_checks(
+            'Id',
+            to_utc_timestamp('"CreatedDate"'),
+            required=[('CampaignId', 'missing_campaign_id')],
+            extra=[(
+                clean_text('"LeadId"') ~ ' is null and ' ~ clean_text('"ContactId"') ~ ' is null',
+                'missing_member_id',
+            )],
+        ) }}
 
     from source
 

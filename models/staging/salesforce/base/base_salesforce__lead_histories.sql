@@ -30,14 +30,7 @@ renamed as (
         {{ to_utc_timestamp('"CreatedDate"') }} as created_at,
 
         ----------  row checks
-        case
-            when {{ clean_text('"Id"') }} is null then 'missing_id'
-            when {{ clean_text('"LeadId"') }} is null then 'missing_lead_id'
-            when {{ to_utc_timestamp('"CreatedDate"') }} is null
-                then 'unparseable_created_date'
-        end as row_problem,
-        row_number() over () as landed_row_number,
-        {{ row_to_json('source') }} as raw_record
+        {{ landed_row_checks('Id', to_utc_timestamp('"CreatedDate"'), required=[('LeadId', 'missing_lead_id')]) }}
 
     from source
 
