@@ -30,7 +30,11 @@ renamed as (
         {{ to_utc_timestamp('"CreatedDate"') }} as created_at,
 
         ----------  row checks
-        {{ landed_row_checks('Id', to_utc_timestamp('"CreatedDate"'), required=[('LeadId', 'missing_lead_id')]) }}
+        {{ landed_row_checks(
+            'Id',
+            to_utc_timestamp('"CreatedDate"'),
+            required=[('LeadId', 'missing_lead_id')],
+        ) }}
 
     from source
 
