@@ -95,16 +95,15 @@ campaign_responses as (
         campaigns.campaign_name as asset_name,
         campaign_members.sf_campaign_id as campaign_id
     from campaign_members
+    {#- A member is a Lead when it names one, else a Contact: one equi-join on (entity, id)
+        (an `or` in the join condition would be a nested-loop join, quadratic in rows). #}
     inner join identities
         on
             identities.source_system = 'salesforce'
-            and (
-                identities.source_entity = 'Lead'
-                and campaign_members.sf_lead_id = identities.source_id
-                or identities.source_entity = 'Contact'
-                and campaign_members.sf_lead_id is null
-                and campaign_members.sf_contact_id = identities.source_id
-            )
+            and identities.source_entity
+            = case when campaign_members.sf_lead_id is null then 'Contact' else 'Lead' end
+            and identities.source_id
+            = coalesce(campaign_members.sf_lead_id, campaign_members.sf_contact_id)
     left join campaigns
         on campaign_members.sf_campaign_id = campaigns.sf_campaign_id
     where campaign_members.has_responded
