@@ -93,3 +93,66 @@
         )[1].value
     end
 {%- endmacro %}
+
+
+{#-
+    Every column of a CTE or table alias except some, as a select list item: `alias.* exclude
+    (...)` on DuckDB and Snowflake, `alias.* except (...)` on BigQuery and Databricks.
+    (star_except in staging.sql does the same for a built relation by listing its columns.)
+-#}
+{% macro star_exclude(alias, columns) -%}
+    {{ return(adapter.dispatch('star_exclude', 'leadscore')(alias, columns)) }}
+{%- endmacro %}
+
+{% macro default__star_exclude(alias, columns) -%}
+    {{ exceptions.raise_compiler_error(
+        "star_exclude has no implementation for the " ~ target.type ~ " adapter: add "
+        ~ target.type ~ "__star_exclude to macros/cross_db.sql."
+    ) }}
+{%- endmacro %}
+
+{% macro duckdb__star_exclude(alias, columns) -%}
+    {{ alias }}.* exclude ({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro snowflake__star_exclude(alias, columns) -%}
+    {{ alias }}.* exclude ({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro bigquery__star_exclude(alias, columns) -%}
+    {{ alias }}.* except ({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro databricks__star_exclude(alias, columns) -%}
+    {{ alias }}.* except ({{ columns | join(', ') }})
+{%- endmacro %}
+
+
+{#- A JSON object of `items`: key = item[key], value = the column or expression item[value]. -#}
+{% macro json_object_from(items, key, value) -%}
+    {{ return(adapter.dispatch('json_object_from', 'leadscore')(items, key, value)) }}
+{%- endmacro %}
+
+{% macro default__json_object_from(items, key, value) -%}
+    json_object(
+        {%- for item in items %}
+        '{{ item[key] }}', {{ item[value] }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+{% macro snowflake__json_object_from(items, key, value) -%}
+    object_construct_keep_null(
+        {%- for item in items %}
+        '{{ item[key] }}', {{ item[value] }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+{% macro databricks__json_object_from(items, key, value) -%}
+    to_json(named_struct(
+        {%- for item in items %}
+        '{{ item[key] }}', {{ item[value] }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    ))
+{%- endmacro %}

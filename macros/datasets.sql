@@ -78,3 +78,37 @@
         limit 1
     )
 {%- endmacro %}
+
+
+{#-
+    The closing CTEs of a one-row-per-lead dataset's features model: each lead once to score
+    and, when `has_label` holds, once more to train (label kept only there); cutoff_id is
+    hash(lead_id | purpose). `features` is the CTE with lead_id, cutoff_at, label and the
+    feature columns; `exclude` names more of its columns that are not features.
+-#}
+{% macro train_and_score_rows(features, has_label, exclude=[], order_by=[]) -%}
+purposes as (
+
+    select 'train' as purpose
+    union all
+    select 'score' as purpose
+
+),
+
+final as (
+
+    select
+        {{ dbt.hash(dbt.concat([features ~ '.lead_id', "'|'", 'purposes.purpose'])) }}
+            as cutoff_id,
+        {{ features }}.lead_id,
+        {{ features }}.cutoff_at,
+        purposes.purpose,
+        case when purposes.purpose = 'train' then {{ features }}.label end as label,
+        {{ leadscore.star_exclude(features, ['lead_id', 'cutoff_at', 'label'] + exclude) }}
+    from {{ features }}
+    cross join purposes
+    where purposes.purpose = 'score' or {{ has_label }}
+    order by {{ (['purposes.purpose desc'] + order_by) | join(', ') }}
+
+)
+{%- endmacro %}

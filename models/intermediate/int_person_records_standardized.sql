@@ -62,9 +62,9 @@ standardized as (
 final as (
 
     select
-        standardized.* exclude (
-            standardized.size_tier_from_range, standardized.size_tier_from_count
-        ),
+        {{ star_exclude(
+            'standardized', ['size_tier_from_range', 'size_tier_from_count']
+        ) }}, -- noqa: RF02
         coalesce(standardized.size_tier_from_count, standardized.size_tier_from_range)
             as size_tier,
         email_free.domain is not null as is_free_mail,

@@ -17,5 +17,6 @@ def model(dbt, session):
     )
     registry = pipeline.to_frame(dbt.ref("ml_model_registry"))
     features = pipeline.to_frame(dbt.ref("int_scoring_features"))
-    labels = pipeline.to_frame(dbt.ref("int_training_examples").project("label"))["label"]
+    examples = pipeline.select_columns(dbt.ref("int_training_examples"), "label")
+    labels = pipeline.to_frame(examples)["label"]
     return pipeline.score(features, labels, spec, policy, pipeline.load_champion(registry), as_of)

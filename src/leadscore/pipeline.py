@@ -54,6 +54,21 @@ def to_frame(relation: Any) -> pd.DataFrame:
     raise TypeError(f"cannot turn {type(relation).__name__} into a DataFrame")
 
 
+def select_columns(relation: Any, *names: str) -> Any:
+    """Only the columns `names` of what ``dbt.ref()`` returns, before it is fetched.
+
+    DuckDB relations have ``project``, Snowpark and PySpark DataFrames ``select``; the
+    warehouse then sends only those columns.
+    """
+    if isinstance(relation, pd.DataFrame):
+        return relation[list(names)]
+    if hasattr(relation, "project"):
+        return relation.project(", ".join(names))
+    if hasattr(relation, "select"):
+        return relation.select(*names)
+    raise TypeError(f"cannot select columns of {type(relation).__name__}")
+
+
 def truthy(value: Any) -> bool:
     """A dbt var rendered into config: True/"true"/"1"/"yes" are true."""
     return str(value).strip().lower() in {"true", "1", "yes", "y"}

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 import skops.io as sio
 
+from leadscore import pipeline
 from leadscore.ml import (
     FeatureSpec,
     ScoringPolicy,
@@ -96,3 +98,19 @@ def test_needs_retrain() -> None:
     fresh, reason = needs_retrain(pd.Timestamp("2024-07-20"), now, 30)
     assert not fresh and "reusing" in reason
     assert needs_retrain(pd.Timestamp("2024-07-20"), now, 30, force=True)[0]
+
+
+def test_select_columns_on_each_kind_of_relation() -> None:
+    frame = pd.DataFrame({"label": [1, 0], "other": ["a", "b"]})
+    con = duckdb.connect()
+    relation = con.from_df(frame)
+    assert list(pipeline.to_frame(pipeline.select_columns(relation, "label")).columns) == ["label"]
+    assert list(pipeline.select_columns(frame, "label").columns) == ["label"]
+
+    class SparkLike:  # Snowpark / PySpark DataFrames select by name
+        def select(self, *names: str) -> tuple[str, ...]:
+            return names
+
+    assert pipeline.select_columns(SparkLike(), "label", "other") == ("label", "other")
+    with pytest.raises(TypeError, match="cannot select columns of int"):
+        pipeline.select_columns(3, "label")

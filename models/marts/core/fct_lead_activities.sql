@@ -95,8 +95,8 @@ campaign_responses as (
         campaigns.campaign_name as asset_name,
         campaign_members.sf_campaign_id as campaign_id
     from campaign_members
-    {#- A member is a Lead when it names one, else a Contact: one equi-join on (entity, id)
-        (an `or` in the join condition would be a nested-loop join, quadratic in rows). #}
+    -- a member is a Lead when it names one, else a Contact: one equi-join on (entity, id);
+    -- an `or` in this condition would make a nested-loop join, quadratic in rows
     inner join identities
         on
             identities.source_system = 'salesforce'

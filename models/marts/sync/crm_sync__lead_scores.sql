@@ -61,11 +61,7 @@ ledger as (
         {%- for column in carried %}
         {{ column }},
         {%- endfor %}
-        json_object(
-            {%- for field in entry['fields'] %}
-            '{{ field["crm_field"] }}', {{ field['source_column'] }}{{ ',' if not loop.last }}
-            {%- endfor %}
-        ) as payload,
+        {{ json_object_from(entry['fields'], 'crm_field', 'source_column') }} as payload,
         {{ crm_sync_payload_hash(
             entry['fields'] | selectattr('triggers_sync') | map(attribute='source_column')
             | list) }} as payload_hash,
@@ -123,7 +119,7 @@ final as (
     select
         {{ dbt.hash(dbt.concat(['current_rows.target', "'|'", 'current_rows.crm_id'])) }}
             as crm_sync_id,
-        current_rows.* exclude (evaluated_at),
+        {{ star_exclude('current_rows', ['evaluated_at']) }}, -- noqa: RF02
         acknowledged.payload_hash as previous_hash,
         case
             when acknowledged.payload_hash is null then 'new' else 'changed'

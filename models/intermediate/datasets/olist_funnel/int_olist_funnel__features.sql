@@ -163,29 +163,11 @@ features as (
 
 ),
 
-purposes as (
-
-    select 'train' as purpose
-    union all
-    select 'score' as purpose
-
-),
-
-final as (
-
-    select
-        {{ dbt.hash(dbt.concat(['features.lead_id', "'|'", 'purposes.purpose'])) }}
-            as cutoff_id,
-        features.lead_id,
-        features.cutoff_at,
-        purposes.purpose,
-        case when purposes.purpose = 'train' then features.label end as label,
-        features.* exclude (lead_id, cutoff_at, label, has_observable_label) -- noqa: RF02
-    from features
-    cross join purposes
-    where purposes.purpose = 'score' or features.has_observable_label
-    order by purposes.purpose desc, features.cutoff_at asc, features.lead_id asc
-
-)
+{{ train_and_score_rows(
+    'features',
+    'features.has_observable_label',
+    exclude=['has_observable_label'],
+    order_by=['features.cutoff_at asc', 'features.lead_id asc']
+) }}
 
 select * from final

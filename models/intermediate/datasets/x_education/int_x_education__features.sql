@@ -73,29 +73,8 @@ features as (
 
 ),
 
-purposes as (
-
-    select 'train' as purpose
-    union all
-    select 'score' as purpose
-
-),
-
-final as (
-
-    select
-        {{ dbt.hash(dbt.concat(['features.lead_id', "'|'", 'purposes.purpose'])) }}
-            as cutoff_id,
-        features.lead_id,
-        features.cutoff_at,
-        purposes.purpose,
-        case when purposes.purpose = 'train' then features.label end as label,
-        features.* exclude (lead_id, cutoff_at, label) -- noqa: RF02
-    from features
-    cross join purposes
-    where purposes.purpose = 'score' or features.label is not null
-    order by purposes.purpose desc, features.lead_id asc
-
-)
+{{ train_and_score_rows(
+    'features', 'features.label is not null', order_by=['features.lead_id asc']
+) }}
 
 select * from final

@@ -1,0 +1,98 @@
+"""Query plans of the canonical lead schema scale linearly with leads.
+
+DuckDB runs an equi-join as a hash join; a join condition it cannot hash (an `or`, a range,
+no condition at all) becomes a nested-loop, blockwise or piecewise-merge join, whose cost is
+the product of its inputs. Between two lead-sized inputs that is quadratic: an `or` in
+fct_lead_activities' campaign-member join took 4 s at 100k leads and did not finish in 18
+minutes at 1M. Such joins are fine only when one side is bounded by a seed or a vocabulary,
+never by the number of leads; this test lists every one in the plans of the models the
+session built and fails on any join that is not known to be bounded.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from conftest import Workspace
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dbt_canonical_schema")]
+
+NON_HASH_JOINS = ("NESTED_LOOP_JOIN", "BLOCKWISE_NL_JOIN", "PIECEWISE_MERGE_JOIN", "CROSS_PRODUCT")
+
+# (model, join operator) -> how many such joins its plan may have, and why each is bounded.
+BOUNDED: dict[tuple[str, str], tuple[int, str]] = {
+    ("int_accounts_unioned", "PIECEWISE_MERGE_JOIN"): (1, "employee count in a size-tier seed row"),
+    ("int_person_records_standardized", "PIECEWISE_MERGE_JOIN"): (
+        1,
+        "employee count in a size-tier seed row",
+    ),
+    ("int_taxonomy_values_mapped", "PIECEWISE_MERGE_JOIN"): (
+        1,
+        "distinct observed ranges x the size-tier seed",
+    ),
+    ("int_taxonomy_values_mapped", "BLOCKWISE_NL_JOIN"): (
+        7,
+        "distinct observed raw values x taxonomy seed rows (pattern matches)",
+    ),
+    # models of the scoring layer, when a test built them on the same workspace
+    ("int_lead_cutoffs", "CROSS_PRODUCT"): (2, "the one-row label policy and scoring clock"),
+    ("int_lead_cutoffs", "BLOCKWISE_NL_JOIN"): (1, "leads x the policy's snapshot offsets"),
+    ("int_lead_cutoffs", "NESTED_LOOP_JOIN"): (1, "the one-row scoring clock"),
+    ("lead_scores", "CROSS_PRODUCT"): (2, "the one-row default deal size and MQL rule"),
+    ("lead_scores", "BLOCKWISE_NL_JOIN"): (1, "the one-row scoring clock"),
+    ("lead_scores", "NESTED_LOOP_JOIN"): (1, "the one-row scoring clock"),
+    ("lead_score_history", "CROSS_PRODUCT"): (1, "the one-row scoring clock"),
+    ("fct_lead_score_outcomes", "CROSS_PRODUCT"): (2, "the one-row label policy and clock"),
+}
+
+
+def non_hash_joins(plan: dict[str, Any]) -> list[str]:
+    found = [plan["name"]] if plan.get("name") in NON_HASH_JOINS else []
+    for child in plan.get("children", []):
+        found += non_hash_joins(child)
+    return found
+
+
+def model_plans(ws: Workspace) -> dict[str, Counter[str]]:
+    """Non-hash join operators in the physical plan of every model the workspace built."""
+    compiled = ws.root / "target" / "compiled" / "leadscore" / "models"
+    con = duckdb.connect(str(ws.db_path), read_only=True)
+    con.execute("pragma explain_output = 'physical_only'")
+    plans: dict[str, Counter[str]] = {}
+    try:
+        built = {
+            name
+            for (name,) in con.sql("select table_name from information_schema.tables").fetchall()
+        }
+        for path in sorted(compiled.rglob("*.sql")):
+            if path.stem not in built:  # compiled for another dataset or not built here
+                continue
+            rows = con.sql("explain (format json) " + path.read_text()).fetchall()
+            joins: list[str] = []
+            for plan in json.loads(rows[0][1]):
+                joins += non_hash_joins(plan)
+            plans[Path(path).stem] = Counter(joins)
+    finally:
+        con.close()
+    return plans
+
+
+def test_no_unbounded_non_hash_join(built_workspace: Workspace) -> None:
+    plans = model_plans(built_workspace)
+    assert "fct_lead_activities" in plans and "int_lead_identities_resolved" in plans
+    unexpected = [
+        f"{model}: {count} x {operator}"
+        for model, joins in plans.items()
+        for operator, count in joins.items()
+        if count > BOUNDED.get((model, operator), (0, ""))[0]
+    ]
+    assert not unexpected, (
+        "joins that DuckDB cannot hash (quadratic between lead-sized inputs); rewrite them as "
+        "equi-joins, or add them to BOUNDED with the reason one side is small: "
+        + "; ".join(unexpected)
+    )
