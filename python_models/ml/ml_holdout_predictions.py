@@ -16,5 +16,5 @@ def model(dbt, session):
         pipeline.to_frame(dbt.ref("feature_catalog")), dbt.config.get("dataset")
     )
     registry = pipeline.to_frame(dbt.ref("ml_model_registry"))
-    examples = pipeline.to_frame(dbt.ref("int_training_examples"))
+    examples = pipeline.to_frame(dbt.ref("int_training_sample"))
     return pipeline.holdout_table(pipeline.load_champion(registry), examples, spec, policy)

@@ -22,7 +22,7 @@ def model(dbt, session):
     )
     dataset = dbt.config.get("dataset")
     spec = pipeline.build_spec(pipeline.to_frame(dbt.ref("feature_catalog")), dataset)
-    examples = pipeline.to_frame(dbt.ref("int_training_examples"))
+    examples = pipeline.to_frame(dbt.ref("int_training_sample"))
     registry = None
     if dbt.is_incremental:
         registry = pipeline.to_frame(session.sql(f"select * from {dbt.this}"))

@@ -142,13 +142,16 @@ def build_spec(catalog: pd.DataFrame, dataset: str) -> FeatureSpec:
     return FeatureSpec.from_frame(rows.drop(columns=["dataset"], errors="ignore"))
 
 
-def sample_examples(examples: pd.DataFrame, max_rows: int, seed: int) -> pd.DataFrame:
-    """Deterministic down-sample that keeps every positive while it can (rare labels)."""
-    if max_rows <= 0 or len(examples) <= max_rows:
+def canonical_order(examples: pd.DataFrame) -> pd.DataFrame:
+    """Training examples sorted by (cutoff_at, lead_id, cutoff_id), whichever exist.
+
+    A warehouse does not promise row order, and the trained model (and so its version, a hash
+    of the data) depends on it; sorting makes the same examples give the same model.
+    """
+    keys = [k for k in ("cutoff_at", "lead_id", "cutoff_id") if k in examples.columns]
+    if not keys:
         return examples
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(len(examples))
-    return examples.iloc[np.sort(order[:max_rows])].reset_index(drop=True)
+    return examples.sort_values(keys, kind="stable", na_position="first").reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- registry
@@ -243,8 +246,7 @@ def update_registry(
             policy.min_positives,
         )
         return empty
-    max_rows = int(policy.extra.get("max_training_examples", "0") or 0)
-    training = sample_examples(examples, max_rows, policy.random_seed)
+    training = canonical_order(examples)  # already sampled to size by int_training_sample
     dated = "cutoff_at" in training and training["cutoff_at"].notna().any()
     time_col = "cutoff_at" if dated else None
     model = train_and_evaluate(

@@ -114,3 +114,17 @@ def test_select_columns_on_each_kind_of_relation() -> None:
     assert pipeline.select_columns(SparkLike(), "label", "other") == ("label", "other")
     with pytest.raises(TypeError, match="cannot select columns of int"):
         pipeline.select_columns(3, "label")
+
+
+def test_same_examples_in_any_row_order_give_the_same_model() -> None:
+    examples = make_examples(1500, seed=3).reset_index(drop=True)
+    examples["cutoff_id"] = [f"c{i}" for i in range(len(examples))]
+    spec = FeatureSpec.from_frame(synthetic_catalog())
+    policy = ScoringPolicy(min_examples=50, min_positives=10)
+    as_of = pd.Timestamp("2026-06-30")
+    shuffled = examples.sample(frac=1.0, random_state=1)
+    versions = [
+        pipeline.update_registry(None, frame, spec, policy, as_of)["model_version"].iloc[0]
+        for frame in (examples, shuffled)
+    ]
+    assert versions[0] == versions[1]

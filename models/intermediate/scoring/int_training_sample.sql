@@ -1,0 +1,81 @@
+{#-
+    The training examples the model learns from: all of them while there are at most the
+    policy's max_training_examples, else that many, chosen by a hash of the policy's
+    random_seed and cutoff_id (the same rows on every rebuild of the same data). Sampling
+    here means the warehouse, not the Python model, holds the full set: at 1M leads that is
+    4.6M examples. Only the narrow (key, rank) pairs are sorted; row order is not promised
+    (training sorts its input, see leadscore.pipeline.canonical_order).
+-#}
+{%- set sample_key = dbt.hash(dbt.concat(['sampling.random_seed', "'|'", 'examples.cutoff_id'])) %}
+with
+
+examples as (
+
+    select * from {{ ref('int_training_examples') }}
+
+),
+
+scoring_policy as (
+
+    select * from {{ ref('scoring_policy') }}
+
+),
+
+clock as (
+
+    select * from {{ ref('int_scoring_clock') }}
+
+),
+
+sampling as (
+
+    select
+        coalesce(max(case
+            when scoring_policy.key = 'max_training_examples'
+                then cast(scoring_policy.value as bigint)
+        end), 0) as max_examples,
+        coalesce(max(case
+            when scoring_policy.key = 'random_seed' then scoring_policy.value
+        end), '0') as random_seed
+    from scoring_policy
+    cross join clock
+    where cast(scoring_policy.effective_from as timestamp) <= clock.as_of
+
+),
+
+ranked as (
+
+    select
+        {{ sample_key }} as sample_key,
+        row_number() over (order by {{ sample_key }}) as sample_rank
+    from examples
+    cross join sampling
+
+),
+
+threshold as (
+
+    select
+        max(case when ranked.sample_rank <= sampling.max_examples then ranked.sample_key end)
+            as max_sample_key,
+        count(*) as n_examples
+    from ranked
+    cross join sampling
+    group by sampling.max_examples
+
+),
+
+final as (
+
+    select examples.*
+    from examples
+    cross join sampling
+    cross join threshold
+    where
+        sampling.max_examples <= 0
+        or threshold.n_examples <= sampling.max_examples
+        or {{ sample_key }} <= threshold.max_sample_key
+
+)
+
+select * from final
