@@ -46,6 +46,8 @@ BOUNDED: dict[tuple[str, str], tuple[int, str]] = {
     ("lead_scores", "CROSS_PRODUCT"): (2, "the one-row default deal size and MQL rule"),
     ("lead_scores", "BLOCKWISE_NL_JOIN"): (1, "the one-row scoring clock"),
     ("lead_scores", "NESTED_LOOP_JOIN"): (1, "the one-row scoring clock"),
+    ("int_training_sample", "CROSS_PRODUCT"): (4, "the one-row sampling policy and threshold"),
+    ("int_training_sample", "BLOCKWISE_NL_JOIN"): (1, "the one-row sampling threshold"),
     ("lead_score_history", "CROSS_PRODUCT"): (1, "the one-row scoring clock"),
     ("fct_lead_score_outcomes", "CROSS_PRODUCT"): (2, "the one-row label policy and clock"),
 }
