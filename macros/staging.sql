@@ -57,22 +57,32 @@ select * from final
 
 
 {#-
-    The bookkeeping every base model selects: why a landed row cannot be used (first failing
-    check wins: missing id, missing required references, extra conditions, unparseable
-    created date; null when the row is fine), its position in the file and the raw row.
-    `required`: (column, reason) pairs; `extra`: (sql condition, reason) pairs.
+    The bookkeeping every base model selects: why a landed row cannot be used (the reason of
+    the first failing check; null when the row is fine), its position in the file and the raw
+    row. `checks`: ordered (sql condition, reason) pairs.
 -#}
-{% macro landed_row_checks(id_column, created_at_expr, required=[], extra=[]) -%}
+{% macro row_checks(checks) -%}
         case
-            when {{ clean_text('"' ~ id_column ~ '"') }} is null then 'missing_id'
-            {%- for column, reason in required %}
-            when {{ clean_text('"' ~ column ~ '"') }} is null then '{{ reason }}'
-            {%- endfor %}
-            {%- for condition, reason in extra %}
+            {%- for condition, reason in checks %}
             when {{ condition }} then '{{ reason }}'
             {%- endfor %}
-            when {{ created_at_expr }} is null then 'unparseable_created_date'
         end as row_problem,
         row_number() over () as landed_row_number,
         {{ row_to_json('source') }} as raw_record
+{%- endmacro %}
+
+
+{#-
+    row_checks for a CRM record: missing id, then missing required references (`required`:
+    (column, reason) pairs), then `extra` (sql condition, reason) pairs, then an unparseable
+    created date.
+-#}
+{% macro landed_row_checks(id_column, created_at_expr, required=[], extra=[]) -%}
+    {%- set checks = [(clean_text('"' ~ id_column ~ '"') ~ ' is null', 'missing_id')] -%}
+    {%- for column, reason in required -%}
+        {%- do checks.append((clean_text('"' ~ column ~ '"') ~ ' is null', reason)) -%}
+    {%- endfor -%}
+    {%- do checks.extend(extra) -%}
+    {%- do checks.append((created_at_expr ~ ' is null', 'unparseable_created_date')) -%}
+    {{ row_checks(checks) }}
 {%- endmacro %}

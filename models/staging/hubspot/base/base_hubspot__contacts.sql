@@ -63,13 +63,7 @@ renamed as (
 
         ----------  row checks
         {{ is_invalid_email('"Email"') }} as has_invalid_email,
-        case
-            when {{ clean_text('"Record ID"') }} is null then 'missing_id'
-            when {{ local_to_utc_timestamp('"Create Date"', tz) }} is null
-                then 'unparseable_created_date'
-        end as row_problem,
-        row_number() over () as landed_row_number,
-        {{ row_to_json('source') }} as raw_record
+        {{ landed_row_checks('Record ID', local_to_utc_timestamp('"Create Date"', tz)) }}
 
     from source
 

@@ -38,16 +38,13 @@ renamed as (
         {{ parse_date('"Week Start Date"', '%m/%d/%Y') }} as week_start_date,
 
         ----------  row checks
-        case
-            when {{ normalize_domain('"Domain"') }} is null then 'missing_domain'
-            when {{ clean_text('"Topic Name"') }} is null then 'missing_topic'
-            when {{ parse_date('"Week Start Date"', '%m/%d/%Y') }} is null
-                then 'unparseable_week_start_date'
-            when {{ dbt.safe_cast('"Composite Score"', 'double') }} is null
-                then 'invalid_composite_score'
-        end as row_problem,
-        row_number() over () as landed_row_number,
-        {{ row_to_json('source') }} as raw_record
+        {{ row_checks([
+            (normalize_domain('"Domain"') ~ ' is null', 'missing_domain'),
+            (clean_text('"Topic Name"') ~ ' is null', 'missing_topic'),
+            (parse_date('"Week Start Date"', '%m/%d/%Y') ~ ' is null',
+                'unparseable_week_start_date'),
+            (dbt.safe_cast('"Composite Score"', 'double') ~ ' is null', 'invalid_composite_score')
+        ]) }}
 
     from source
 

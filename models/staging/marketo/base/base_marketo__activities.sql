@@ -38,17 +38,13 @@ renamed as (
         {{ to_utc_timestamp('"activityDate"') }} as activity_at,
 
         ----------  row checks
-        case
-            when {{ clean_text('"marketoGUID"') }} is null then 'missing_id'
-            when {{ clean_text('"leadId"') }} is null then 'missing_lead_id'
-            when {{ to_utc_timestamp('"activityDate"') }} is null
-                then 'unparseable_activity_date'
-            when
-                {{ dbt.safe_cast(dbt.safe_cast('"activityTypeId"', 'double'), 'integer') }}
-                is null then 'invalid_activity_type_id'
-        end as row_problem,
-        row_number() over () as landed_row_number,
-        {{ row_to_json('source') }} as raw_record
+        {{ row_checks([
+            (clean_text('"marketoGUID"') ~ ' is null', 'missing_id'),
+            (clean_text('"leadId"') ~ ' is null', 'missing_lead_id'),
+            (to_utc_timestamp('"activityDate"') ~ ' is null', 'unparseable_activity_date'),
+            (dbt.safe_cast(dbt.safe_cast('"activityTypeId"', 'double'), 'integer') ~ ' is null',
+                'invalid_activity_type_id')
+        ]) }}
 
     from source
 

@@ -44,13 +44,9 @@ renamed as (
 
         ----------  row checks
         {{ is_invalid_email('"email"') }} as has_invalid_email,
-        case
-            when {{ clean_text('"id"') }} is null then 'missing_id'
-            when {{ dbt.safe_cast('"id"', 'bigint') }} is null then 'invalid_id'
-            when {{ to_utc_timestamp('"createdAt"') }} is null then 'unparseable_created_date'
-        end as row_problem,
-        row_number() over () as landed_row_number,
-        {{ row_to_json('source') }} as raw_record
+        {{ landed_row_checks('id', to_utc_timestamp('"createdAt"'), extra=[
+            (dbt.safe_cast('"id"', 'bigint') ~ ' is null', 'invalid_id')
+        ]) }}
 
     from source
 

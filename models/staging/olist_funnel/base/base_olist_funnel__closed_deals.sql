@@ -35,14 +35,11 @@ renamed as (
         {{ dbt.safe_cast('declared_product_catalog_size', 'double') }}
             as declared_product_catalog_size,
         {{ dbt.safe_cast('declared_monthly_revenue', 'double') }} as declared_monthly_revenue,
-        case
-            when {{ clean_text('mql_id') }} is null then 'missing_id'
-            when {{ dbt.safe_cast('won_date', 'timestamp') }} is null
-                then 'unparseable_won_date'
-        end as row_problem,
         false as is_deleted,
-        row_number() over () as landed_row_number,
-        {{ row_to_json('source') }} as raw_record
+        {{ row_checks([
+            (clean_text('mql_id') ~ ' is null', 'missing_id'),
+            (dbt.safe_cast('won_date', 'timestamp') ~ ' is null', 'unparseable_won_date')
+        ]) }}
     from source
 
 ),

@@ -19,14 +19,11 @@ renamed as (
         {{ clean_text('landing_page_id') }} as landing_page_id,
         {{ clean_text('origin') }} as origin,
         {{ channel_of(clean_text('origin'), 'olist_funnel') }} as channel,
-        case
-            when {{ clean_text('mql_id') }} is null then 'missing_id'
-            when {{ parse_date('first_contact_date') }} is null
-                then 'unparseable_first_contact_date'
-        end as row_problem,
         false as is_deleted,
-        row_number() over () as landed_row_number,
-        {{ row_to_json('source') }} as raw_record
+        {{ row_checks([
+            (clean_text('mql_id') ~ ' is null', 'missing_id'),
+            (parse_date('first_contact_date') ~ ' is null', 'unparseable_first_contact_date')
+        ]) }}
     from source
 
 ),

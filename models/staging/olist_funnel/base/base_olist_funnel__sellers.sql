@@ -18,10 +18,8 @@ renamed as (
         {{ clean_text('seller_zip_code_prefix') }} as seller_zip_code_prefix,
         {{ clean_text('seller_city') }} as seller_city,
         upper({{ clean_text('seller_state') }}) as seller_state,
-        case when {{ clean_text('seller_id') }} is null then 'missing_id' end as row_problem,
         false as is_deleted,
-        row_number() over () as landed_row_number,
-        {{ row_to_json('source') }} as raw_record
+        {{ row_checks([(clean_text('seller_id') ~ ' is null', 'missing_id')]) }}
     from source
 
 ),

@@ -35,19 +35,14 @@ renamed as (
         {{ to_utc_timestamp('cast("timestamp" as varchar)') }} as event_at,
 
         ----------  row checks
-        case
-            when {{ clean_text('cast("messageId" as varchar)') }} is null then 'missing_id'
-            when {{ clean_text('cast("anonymousId" as varchar)') }} is null
-                then 'missing_anonymous_id'
-            when {{ to_utc_timestamp('cast("timestamp" as varchar)') }} is null
-                then 'unparseable_timestamp'
-            when
-                lower(trim(cast(type as varchar))) = 'identify'
-                and {{ is_invalid_email('cast("traits_email" as varchar)') }}
-                then 'invalid_identify_email'
-        end as row_problem,
-        row_number() over () as landed_row_number,
-        {{ row_to_json('source') }} as raw_record
+        {{ row_checks([
+            (clean_text('cast("messageId" as varchar)') ~ ' is null', 'missing_id'),
+            (clean_text('cast("anonymousId" as varchar)') ~ ' is null', 'missing_anonymous_id'),
+            (to_utc_timestamp('cast("timestamp" as varchar)') ~ ' is null',
+                'unparseable_timestamp'),
+            ("lower(trim(cast(type as varchar))) = 'identify' and "
+                ~ is_invalid_email('cast("traits_email" as varchar)'), 'invalid_identify_email')
+        ]) }}
 
     from source
 

@@ -86,16 +86,12 @@ renamed as (
             as asymmetrique_profile_score,
 
         ----------  row checks
-        case
-            when {{ clean_text('"Prospect ID"') }} is null then 'missing_id'
-            when
-                {{ dbt.safe_cast(clean_text('"Converted"'), 'integer') }} is null
-                or {{ dbt.safe_cast(clean_text('"Converted"'), 'integer') }} not in (0, 1)
-                then 'invalid_converted_label'
-        end as row_problem,
         false as is_deleted,
-        row_number() over () as landed_row_number,
-        {{ row_to_json('source') }} as raw_record
+        {%- set converted = dbt.safe_cast(clean_text('"Converted"'), 'integer') %}
+        {{ row_checks([
+            (clean_text('"Prospect ID"') ~ ' is null', 'missing_id'),
+            (converted ~ ' is null or ' ~ converted ~ ' not in (0, 1)', 'invalid_converted_label')
+        ]) }}
 
     from source
 
