@@ -13,23 +13,24 @@ funnel as (
 
 ),
 
+clock as (
+
+    select * from {{ ref('int_scoring_clock') }}
+
+),
+
 offsets as (
 
-    select * from {{ ref('policy_training_cutoffs') }}
-    where effective_to is null
+    select policy_training_cutoffs.*
+    from {{ ref('policy_training_cutoffs') }} as policy_training_cutoffs
+    cross join clock
+    where {{ in_force('clock.as_of', 'policy_training_cutoffs') }}
 
 ),
 
 label_policy as (
 
-    select * from {{ ref('policy_label') }}
-    where effective_to is null
-
-),
-
-clock as (
-
-    select * from {{ ref('int_scoring_clock') }}
+    select * from {{ ref('int_label_policy') }}
 
 ),
 

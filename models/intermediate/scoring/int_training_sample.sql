@@ -39,7 +39,7 @@ sampling as (
         end), '0') as random_seed
     from scoring_policy
     cross join clock
-    where cast(scoring_policy.effective_from as timestamp) <= clock.as_of
+    where {{ in_force('clock.as_of', 'scoring_policy', has_end=false) }}
 
 ),
 

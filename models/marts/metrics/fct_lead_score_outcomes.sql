@@ -20,8 +20,7 @@ funnel as (
 
 label_policy as (
 
-    select * from {{ ref('policy_label') }}
-    where effective_to is null
+    select * from {{ ref('int_label_policy') }}
 
 ),
 

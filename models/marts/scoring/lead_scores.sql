@@ -43,8 +43,12 @@ clock as (
 
 qualification as (
 
-    select * from {{ ref('policy_qualification') }}
-    where definition = 'mql' and effective_to is null
+    select policy_qualification.*
+    from {{ ref('policy_qualification') }} as policy_qualification
+    cross join clock
+    where
+        policy_qualification.definition = 'mql'
+        and {{ in_force('clock.as_of', 'policy_qualification') }}
 
 ),
 
@@ -56,9 +60,12 @@ scoring_policy as (
 
 default_deal as (
 
-    select cast(value as double) as deal_size
+    select cast(scoring_policy.value as double) as deal_size
     from scoring_policy
-    where key = 'default_deal_size'
+    cross join clock
+    where
+        scoring_policy.key = 'default_deal_size'
+        and {{ in_force('clock.as_of', 'scoring_policy', has_end=false) }}
 
 ),
 

@@ -39,7 +39,6 @@ sellers as (
 label_policy as (
 
     select * from {{ ref('int_label_policy') }}
-    where effective_to is null
 
 ),
 
