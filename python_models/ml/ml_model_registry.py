@@ -13,15 +13,15 @@ def model(dbt, session):
         incremental_strategy="delete+insert",
         on_schema_change="append_new_columns",
     )
-    as_of = pipeline.to_frame(dbt.ref("int_scoring_clock"))["as_of"].iloc[0]
-    policy = pipeline.build_policy(
-        pipeline.to_frame(dbt.ref("scoring_policy")),
-        pipeline.to_frame(dbt.ref("int_label_policy")),
-        pipeline.to_frame(dbt.ref("policy_grades")),
-        as_of,
-    )
     dataset = dbt.config.get("dataset")
-    spec = pipeline.build_spec(pipeline.to_frame(dbt.ref("feature_catalog")), dataset)
+    as_of, policy, spec = pipeline.load_context(
+        dbt.ref("int_scoring_clock"),
+        dbt.ref("scoring_policy"),
+        dbt.ref("int_label_policy"),
+        dbt.ref("policy_grades"),
+        dbt.ref("feature_catalog"),
+        dataset,
+    )
     examples = pipeline.to_frame(dbt.ref("int_training_sample"))
     registry = None
     if dbt.is_incremental:

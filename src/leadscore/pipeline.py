@@ -125,11 +125,13 @@ def build_policy(
     for key, grade in (("grade_fit_a", "A"), ("grade_fit_b", "B"), ("grade_fit_c", "C")):
         if ("fit", grade) in cut:
             values[key] = cut[("fit", grade)]
-    for key, digit in (("grade_engagement_1", "1"), ("grade_engagement_2", "2")):
+    for key, digit in (
+        ("grade_engagement_1", "1"),
+        ("grade_engagement_2", "2"),
+        ("grade_engagement_3", "3"),
+    ):
         if ("engagement", digit) in cut:
             values[key] = cut[("engagement", digit)]
-    if ("engagement", "3") in cut:
-        values["grade_engagement_3"] = cut[("engagement", "3")]
     return ScoringPolicy.from_mapping(values)
 
 
@@ -138,8 +140,27 @@ def build_spec(catalog: pd.DataFrame, dataset: str) -> FeatureSpec:
     rows = catalog[catalog["dataset"].astype(str) == dataset] if "dataset" in catalog else catalog
     if rows.empty:
         raise ValueError(f"feature_catalog has no features for dataset {dataset!r}")
-    rows = rows.rename(columns={"feature_group": "group"})
     return FeatureSpec.from_frame(rows.drop(columns=["dataset"], errors="ignore"))
+
+
+def load_context(
+    clock: Any,
+    scoring_policy: Any,
+    label_policy: Any,
+    grade_policy: Any,
+    catalog: Any,
+    dataset: str,
+) -> tuple[pd.Timestamp, ScoringPolicy, FeatureSpec]:
+    """(as_of, policy, spec) of a build from the refs every ML model reads.
+
+    The refs are passed in, not made here: dbt finds a Python model's dependencies by reading
+    its file for ``dbt.ref(...)`` calls.
+    """
+    as_of = to_frame(clock)["as_of"].iloc[0]
+    policy = build_policy(
+        to_frame(scoring_policy), to_frame(label_policy), to_frame(grade_policy), as_of
+    )
+    return as_of, policy, build_spec(to_frame(catalog), dataset)
 
 
 def canonical_order(examples: pd.DataFrame) -> pd.DataFrame:
@@ -231,7 +252,7 @@ def update_registry(
         force=force_retrain or bool(force_include),
     )
     log.info("retrain=%s (%s)", retrain, why)
-    empty = _empty_registry(registry)
+    empty = _empty_registry()
     if not retrain:
         return empty
     if not has_enough_outcomes(examples, policy):
@@ -246,14 +267,12 @@ def update_registry(
             policy.min_positives,
         )
         return empty
-    training = canonical_order(examples)  # already sampled to size by int_training_sample
-    dated = "cutoff_at" in training and training["cutoff_at"].notna().any()
-    time_col = "cutoff_at" if dated else None
+    # already sampled to size by int_training_sample; undated examples (all cutoff_at null)
+    # get the grouped K-fold scheme inside train_and_evaluate
     model = train_and_evaluate(
-        training,
+        canonical_order(examples),
         spec,
         policy,
-        time_col=time_col,
         force_include=force_include,
         trained_at=as_of,
     )
@@ -277,7 +296,7 @@ def update_registry(
     return pd.DataFrame(rows)
 
 
-def _empty_registry(registry: pd.DataFrame | None) -> pd.DataFrame:
+def _empty_registry() -> pd.DataFrame:
     return pd.DataFrame(columns=REGISTRY_SCHEMA.names)
 
 
@@ -478,7 +497,7 @@ def metrics_frame(
     for i, count in enumerate(hist):
         rows.append((version, "score_distribution", f"{i * 10}-{i * 10 + 9}", float(count)))
     if champ is not None and len(scored):
-        rows.append((version, "score_psi_vs_training", None, score_drift(None, scores)))
+        rows.append((version, "score_psi_vs_training", None, score_drift(scores)))
     frame = pd.DataFrame(rows, columns=["model_version", "metric", "bucket", "value"])
     frame["dataset"] = dataset
     frame["validation_scheme"] = scheme

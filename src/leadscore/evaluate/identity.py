@@ -39,11 +39,6 @@ class IdentityScore:
     truth_ids: int
     predicted_ids: int
 
-    @property
-    def f1(self) -> float:
-        total = self.precision + self.recall
-        return 0.0 if total == 0 else 2 * self.precision * self.recall / total
-
     def summary(self) -> str:
         return (
             f"identity resolution: precision {self.precision:.4f}, recall {self.recall:.4f} "

@@ -169,7 +169,7 @@ def score_open_leads(
     return score_leads(model, features, spec, policy, scored_at, lead_col=lead_col)
 
 
-def score_drift(model: TrainedModel | None, scores: pd.DataFrame) -> float:
+def score_drift(scores: pd.DataFrame) -> float:
     """PSI of this run's scores against the training-time distribution.
 
     ``score`` is each lead's position (0-100) in the training-time distribution of the model's
