@@ -41,16 +41,21 @@ shares as (
 
 ),
 
-final as (
+measured as (
 
     select
         *,
         rejected_rows * 1.0 / nullif(landed_rows, 0) as rejected_share,
         {{ quality_threshold('rejected_row_share', threshold_column) }} as threshold
     from shares
-    where
-        rejected_rows * 1.0 / nullif(landed_rows, 0)
-        > {{ quality_threshold('rejected_row_share', threshold_column) }}
+
+),
+
+final as (
+
+    -- no threshold in force is a failure too, not a silent pass
+    select * from measured
+    where threshold is null or rejected_share > threshold
 
 )
 

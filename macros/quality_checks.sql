@@ -5,8 +5,7 @@
         from {{ ref('policy_quality_thresholds') }}
         where
             check_name = '{{ check_name }}'
-            and effective_from <= current_date
-            and (effective_to is null or effective_to > current_date)
+            and {{ in_force('current_date') }}
     )
 {%- endmacro %}
 
@@ -36,13 +35,20 @@ shares as (
 
 ),
 
-final as (
+measured as (
 
     select
         *,
         {{ quality_threshold('taxonomy_unmapped_share', threshold_column) }} as threshold
     from shares
-    where unmapped_share > {{ quality_threshold('taxonomy_unmapped_share', threshold_column) }}
+
+),
+
+final as (
+
+    -- no threshold in force is a failure too, not a silent pass
+    select * from measured
+    where threshold is null or unmapped_share > threshold
 
 )
 

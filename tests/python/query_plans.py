@@ -1,12 +1,12 @@
-"""Query plans of the canonical lead schema scale linearly with leads.
+"""Query plans that scale linearly with leads (checked by test_scoring.py on every built model).
 
 DuckDB runs an equi-join as a hash join; a join condition it cannot hash (an `or`, a range,
 no condition at all) becomes a nested-loop, blockwise or piecewise-merge join, whose cost is
 the product of its inputs. Between two lead-sized inputs that is quadratic: an `or` in
-fct_lead_activities' campaign-member join took 4 s at 100k leads and did not finish in 18
-minutes at 1M. Such joins are fine only when one side is bounded by a seed or a vocabulary,
-never by the number of leads; this test lists every one in the plans of the models the
-session built and fails on any join that is not known to be bounded.
+fct_lead_activities' campaign-member join took 53 s at 100k leads and did not finish in 18
+minutes at 1M (4 s at 100k as an equi-join). Such joins are fine only when one side is
+bounded by a seed or a vocabulary, never by the number of leads; `unbounded_joins` lists
+every other one in the plans of the models a workspace built.
 """
 
 from __future__ import annotations
@@ -17,10 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pytest
 from conftest import Workspace
-
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dbt_canonical_schema")]
 
 NON_HASH_JOINS = ("NESTED_LOOP_JOIN", "BLOCKWISE_NL_JOIN", "PIECEWISE_MERGE_JOIN", "CROSS_PRODUCT")
 
@@ -39,11 +36,11 @@ BOUNDED: dict[tuple[str, str], tuple[int, str]] = {
         7,
         "distinct observed raw values x taxonomy seed rows (pattern matches)",
     ),
-    # models of the scoring layer, when a test built them on the same workspace
-    ("int_lead_cutoffs", "CROSS_PRODUCT"): (2, "the one-row label policy and scoring clock"),
+    ("int_label_policy", "CROSS_PRODUCT"): (1, "the one-row scoring clock"),
+    ("int_lead_cutoffs", "CROSS_PRODUCT"): (3, "the one-row label policy and scoring clock"),
     ("int_lead_cutoffs", "BLOCKWISE_NL_JOIN"): (1, "leads x the policy's snapshot offsets"),
     ("int_lead_cutoffs", "NESTED_LOOP_JOIN"): (1, "the one-row scoring clock"),
-    ("lead_scores", "CROSS_PRODUCT"): (2, "the one-row default deal size and MQL rule"),
+    ("lead_scores", "CROSS_PRODUCT"): (4, "the one-row clock, default deal size and MQL rule"),
     ("lead_scores", "BLOCKWISE_NL_JOIN"): (1, "the one-row scoring clock"),
     ("lead_scores", "NESTED_LOOP_JOIN"): (1, "the one-row scoring clock"),
     ("int_training_sample", "CROSS_PRODUCT"): (4, "the one-row sampling policy and threshold"),
@@ -84,17 +81,11 @@ def model_plans(ws: Workspace) -> dict[str, Counter[str]]:
     return plans
 
 
-def test_no_unbounded_non_hash_join(built_workspace: Workspace) -> None:
-    plans = model_plans(built_workspace)
-    assert "fct_lead_activities" in plans and "int_lead_identities_resolved" in plans
-    unexpected = [
+def unbounded_joins(plans: dict[str, Counter[str]]) -> list[str]:
+    """Non-hash joins beyond what BOUNDED allows, as "model: count x operator"."""
+    return [
         f"{model}: {count} x {operator}"
         for model, joins in plans.items()
         for operator, count in joins.items()
         if count > BOUNDED.get((model, operator), (0, ""))[0]
     ]
-    assert not unexpected, (
-        "joins that DuckDB cannot hash (quadratic between lead-sized inputs); rewrite them as "
-        "equi-joins, or add them to BOUNDED with the reason one side is small: "
-        + "; ".join(unexpected)
-    )
