@@ -156,3 +156,119 @@
         {%- endfor %}
     ))
 {%- endmacro %}
+
+
+{#-
+    A landed timestamp text as UTC (timestamp without time zone), null when it does not parse:
+    ISO 8601 with `Z` or an offset (also `+0000`, ` +00:00`, ` UTC`), `YYYY-MM-DD[ T]HH:MM[:SS[.f]]`
+    or a bare date in time zone `tz`, and epoch milliseconds (13 digits).
+-#}
+{% macro parse_timestamp(expr, tz='UTC') -%}
+    {{ return(adapter.dispatch('parse_timestamp', 'leadscore')(expr, tz)) }}
+{%- endmacro %}
+
+{% macro default__parse_timestamp(expr, tz) -%}
+    convert_timezone('{{ tz }}', 'UTC', {{ dbt.safe_cast(expr, 'timestamp') }})
+{%- endmacro %}
+
+{% macro duckdb__parse_timestamp(expr, tz) -%}
+    (case
+        when regexp_full_match({{ expr }}, '[0-9]{13}')
+            then make_timestamp(try_cast({{ expr }} as bigint) * 1000)
+        when regexp_matches({{ expr }}, '(Z|[+-][0-9]{2}(:?[0-9]{2})?|\sUTC|\sGMT)$')
+            then timezone('UTC', try_cast(
+                regexp_replace({{ expr }}, '\s+([+-][0-9]{2}:?[0-9]{2})$', '\1') as timestamptz
+            ))
+        {%- if tz == 'UTC' %}
+        else try_cast({{ expr }} as timestamp)
+        {%- else %}
+        else timezone('UTC', timezone('{{ tz }}', try_cast({{ expr }} as timestamp)))
+        {%- endif %}
+    end)
+{%- endmacro %}
+
+
+{#-
+    A landed date text as a date, null when it does not parse: `YYYY-MM-DD`, the date part of
+    a timestamp text (`2024-03-05 00:00:00`, `2024-03-05T00:00:00.000Z`: connectors land date
+    fields as midnight timestamps), epoch milliseconds (UTC), and the `formats` a column
+    declares (`us_date`: MM/DD/YYYY).
+-#}
+{% macro parse_any_date(expr, formats=[]) -%}
+    {{ return(adapter.dispatch('parse_any_date', 'leadscore')(expr, formats)) }}
+{%- endmacro %}
+
+{% macro default__parse_any_date(expr, formats) -%}
+    {{ dbt.safe_cast(dbt.safe_cast(expr, 'timestamp'), 'date') }}
+{%- endmacro %}
+
+{% macro duckdb__parse_any_date(expr, formats) -%}
+    (case
+        when regexp_full_match({{ expr }}, '[0-9]{13}')
+            then cast(make_timestamp(try_cast({{ expr }} as bigint) * 1000) as date)
+        when regexp_matches({{ expr }}, '^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T].*)?$')
+            then try_cast(left({{ expr }}, 10) as date)
+        {%- if 'us_date' in formats %}
+        when regexp_full_match({{ expr }}, '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}')
+            then cast(try_strptime({{ expr }}, '%m/%d/%Y') as date)
+        {%- endif %}
+    end)
+{%- endmacro %}
+
+
+{#- The text when it is valid JSON, else null. -#}
+{% macro valid_json(expr) -%}
+    {{ return(adapter.dispatch('valid_json', 'leadscore')(expr)) }}
+{%- endmacro %}
+
+{% macro default__valid_json(expr) -%}
+    case when try_parse_json({{ expr }}) is not null then {{ expr }} end
+{%- endmacro %}
+
+{% macro duckdb__valid_json(expr) -%}
+    case when json_valid({{ expr }}) then {{ expr }} end
+{%- endmacro %}
+
+
+{#- Text of a top-level key of a JSON object column (Airbyte's `properties`). -#}
+{% macro json_text_at(expr, key) -%}
+    {{ return(adapter.dispatch('json_text_at', 'leadscore')(expr, key)) }}
+{%- endmacro %}
+
+{% macro default__json_text_at(expr, key) -%}
+    json_extract_path_text({{ expr }}, '{{ key }}')
+{%- endmacro %}
+
+{% macro duckdb__json_text_at(expr, key) -%}
+    json_extract_string(cast({{ expr }} as json), '$."{{ key }}"')
+{%- endmacro %}
+
+
+{#-
+    The whole landed row of a table alias, carried as one value until the row's status is
+    known; row_struct_to_json turns it into JSON text only for the rows that keep it (the
+    rejected, deleted and superseded ones). Engines without row values keep null.
+-#}
+{% macro row_struct(alias) -%}
+    {{ return(adapter.dispatch('row_struct', 'leadscore')(alias)) }}
+{%- endmacro %}
+
+{% macro default__row_struct(alias) -%}
+    cast(null as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro duckdb__row_struct(alias) -%}
+    {{ alias }}
+{%- endmacro %}
+
+{% macro row_struct_to_json(expr) -%}
+    {{ return(adapter.dispatch('row_struct_to_json', 'leadscore')(expr)) }}
+{%- endmacro %}
+
+{% macro default__row_struct_to_json(expr) -%}
+    cast({{ expr }} as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro duckdb__row_struct_to_json(expr) -%}
+    cast(to_json({{ expr }}) as varchar)
+{%- endmacro %}

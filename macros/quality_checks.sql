@@ -54,3 +54,40 @@ final as (
 
 select * from final
 {%- endmacro %}
+
+
+{#- Declared columns whose unparseable share is above a threshold column of the policy. -#}
+{% macro unparseable_share_check(threshold_column) -%}
+with
+
+fields as (
+
+    select * from {{ ref('field_quality') }}
+
+),
+
+measured as (
+
+    select
+        source_system,
+        source_entity,
+        column_name,
+        declared_type,
+        unparseable_rows,
+        total_rows,
+        unparseable_share,
+        {{ quality_threshold('unparseable_value_share', threshold_column) }} as threshold
+    from fields
+
+),
+
+final as (
+
+    -- no threshold in force is a failure too, not a silent pass
+    select * from measured
+    where threshold is null or coalesce(unparseable_share, 0) > threshold
+
+)
+
+select * from final
+{%- endmacro %}

@@ -30,7 +30,8 @@ final as (
 
     select
         {{ star_except(ref(base_model),
-            ['row_problem', 'row_status', 'raw_record', 'is_deleted', 'landed_row_number']) }}
+            ['row_problem', 'row_status', 'raw_record', 'is_deleted', 'is_superseded',
+                'parse_issues', 'landed_row_number']) }}
     from base
     where row_status = 'staged'
 
@@ -40,19 +41,34 @@ select * from final
 {%- endmacro %}
 
 
-{#- One select of a base model's rejected rows, for a per-system rejected_rows union. -#}
-{% macro rejected_rows_from(base_model, system, entity, id_column) -%}
+{#-
+    Every rejected row of one system's landed tables (the tables its contract declares), with
+    its reason: the body of stg_<system>__rejected_rows.
+-#}
+{% macro system_rejected_rows(system) -%}
+    {%- set contract = leadscore.contract_system(system) -%}
+    {%- for spec in contract.tables %}
+    {%- set keys = [spec.key] if spec.key is string else spec.key -%}
+    {%- set key_columns = [] -%}
+    {%- for key in keys -%}
+        {%- set column = leadscore.contract_table_column(spec, key) -%}
+        {%- do key_columns.append('cast(' ~ adapter.quote(column.get('as') or column.name)
+            ~ ' as ' ~ dbt.type_string() ~ ')') -%}
+    {%- endfor %}
     select
-        {{ surrogate_key(["'" ~ system ~ "'", "'" ~ entity ~ "'", 'landed_row_number']) }}
+        {{ surrogate_key(["'" ~ system ~ "'", "'" ~ spec.entity ~ "'", 'landed_row_number']) }}
             as rejected_row_id,
         '{{ system }}' as source_system,
-        '{{ entity }}' as source_entity,
-        cast({{ id_column }} as {{ dbt.type_string() }}) as source_id,
+        '{{ spec.entity }}' as source_entity,
+        {{ key_columns[0] if key_columns | length == 1
+            else "concat_ws('|', " ~ (key_columns | join(', ')) ~ ")" }} as source_id,
         substr(row_status, {{ 'rejected:' | length + 1 }}) as rejection_reason,
         landed_row_number,
         raw_record
-    from {{ ref(base_model) }}
+    from {{ ref(leadscore.contract_base_model(system, spec)) }}
     where row_status like 'rejected:%'
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 {%- endmacro %}
 
 

@@ -31,6 +31,12 @@ hubspot_companies as (
 
 ),
 
+hubspot_owners as (
+
+    select * from {{ ref('stg_hubspot__owners') }}
+
+),
+
 marketo_leads as (
 
     select * from {{ ref('stg_marketo__leads') }}
@@ -129,7 +135,12 @@ hubspot as (
             as lead_source,
         hubspot_contacts.lead_status,
         hubspot_contacts.lifecycle_stage,
-        hubspot_contacts.owner_name as owner_id,
+        -- the UI export writes the owner's name; connectors the owner id (named via owners)
+        coalesce(
+            hubspot_contacts.owner_name,
+            hubspot_owners.owner_name,
+            hubspot_contacts.hubspot_owner_id
+        ) as owner_id,
         hubspot_companies.company_domain,
         cast(null as varchar) as sf_account_id,
         hubspot_contacts.hubspot_company_id,
@@ -143,6 +154,8 @@ hubspot as (
     from hubspot_contacts
     left join hubspot_companies
         on hubspot_contacts.hubspot_company_id = hubspot_companies.hubspot_company_id
+    left join hubspot_owners
+        on hubspot_contacts.hubspot_owner_id = hubspot_owners.hubspot_owner_id
 
 ),
 

@@ -95,17 +95,33 @@ def run(
     if dataset != "demo":
         _run_dataset(dataset, data_dir, select, parsed, full_refresh)
         return
-    if not settings.raw_dir.exists():
+    from leadscore.sources import select_systems
+
+    selection = select_systems(parsed, settings.raw_dir)
+    if not selection.enabled:
         console.print(
-            f"[red]No landing folder at {settings.raw_dir}.[/red] Run `leadscore generate` "
-            "or set LEADSCORE_RAW_DIR."
+            f"[red]No data to score: no system folder under {settings.raw_dir} and no "
+            "connector schema set.[/red] Run `leadscore generate`, point LEADSCORE_RAW_DIR at "
+            "your exports, or set <system>_schema for connector tables (README: Connect your "
+            "data)."
         )
         raise typer.Exit(2)
-    if validate:
+    for name in selection.switched_off:
+        console.print(
+            f"[yellow]{name}[/yellow]: no folder {settings.raw_dir / name}; running without it "
+            f"({name}_enabled: false)."
+        )
+    parsed = {**selection.dbt_vars(), **parsed}
+    if validate and selection.from_files:
         from leadscore.quality.inbound import validate_landing
 
         console.print("[bold]Inbound validation[/bold] (Great Expectations)")
-        report = validate_landing(settings.raw_dir, settings.reports_dir / "validation")
+        report = validate_landing(
+            settings.raw_dir,
+            settings.reports_dir / "validation",
+            layouts=selection.layouts,
+            systems=set(selection.from_files),
+        )
         failed = [f for f in report.files if f.status == "fail"]
         if failed:
             for f in failed:

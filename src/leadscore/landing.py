@@ -1,31 +1,54 @@
-"""The landing-file contract in code: every export file, its columns, key and parse rules.
+"""Landing files of the `export` layout, derived from the system contracts.
 
-One place for the shape of raw exports (docs/exports.md is the prose version). The demo
-generator writes exactly these columns; `leadscore validate` checks landed files against them.
+The contracts (macros/systems/<system>.sql, read by `leadscore.contract`) declare every table,
+its columns and the file a hand export lands in; this module only presents the export
+layout's files in the shape the generator and `leadscore validate` use: the file path under
+<raw>/<system>/, its headers in contract order, the key and the required columns.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from leadscore import contract
+from leadscore.contract import Table
+
 FileFormat = Literal["csv", "parquet"]
-TimeFormat = Literal["sf_datetime", "date", "hubspot_local", "iso_z", "iso_offset", "us_date"]
 
 
 @dataclass(frozen=True)
 class ExportFile:
-    """One export table as a source system writes it."""
+    """One table of a system as a hand export lands it (the `export` layout)."""
 
-    system: str
+    table: Table
     name: str  # file name relative to <raw>/<system>/ (a glob for split files)
-    columns: tuple[str, ...]
-    primary_key: str
-    required: tuple[str, ...] = ()  # must be present and non-empty on every row
-    times: dict[str, TimeFormat] = field(default_factory=dict)
-    numerics: tuple[str, ...] = ()
-    fmt: FileFormat = "csv"
+
+    @property
+    def system(self) -> str:
+        return self.table.system
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Headers in contract order (an export may lack optional ones)."""
+        return tuple(c.export_header for c in self.table.columns)
+
+    @property
+    def primary_key(self) -> tuple[str, ...]:
+        return tuple(self.table.column(k).export_header for k in self.table.key)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.export_header for c in self.table.required)
+
+    @property
+    def fmt(self) -> FileFormat:
+        return "parquet" if self.name.endswith(".parquet") else "csv"
+
+    @property
+    def optional(self) -> bool:
+        return self.table.optional
 
     @property
     def relpath(self) -> str:
@@ -35,293 +58,15 @@ class ExportFile:
         return raw_dir / self.system / self.name
 
 
-_SF_AUDIT = ("CreatedDate", "LastModifiedDate")
+def export_files(systems: tuple[str, ...] | None = None) -> tuple[ExportFile, ...]:
+    """Every table with an export-layout file, of the given systems (all when None)."""
+    return tuple(
+        ExportFile(t, t.files["export"])
+        for t in contract.tables(systems)
+        if t.file("export") is not None
+    )
 
-EXPORTS: tuple[ExportFile, ...] = (
-    ExportFile(
-        "salesforce",
-        "Lead.csv",
-        (
-            "Id",
-            "IsDeleted",
-            "FirstName",
-            "LastName",
-            "Email",
-            "Company",
-            "Title",
-            "Industry",
-            "NumberOfEmployees",
-            "AnnualRevenue",
-            "Country",
-            "State",
-            "City",
-            "Website",
-            "LeadSource",
-            "Status",
-            "Rating",
-            "OwnerId",
-            "IsConverted",
-            "ConvertedDate",
-            "ConvertedAccountId",
-            "ConvertedContactId",
-            "ConvertedOpportunityId",
-            "HasOptedOutOfEmail",
-            *_SF_AUDIT,
-        ),
-        "Id",
-        required=("Id", "CreatedDate"),
-        times={
-            "CreatedDate": "sf_datetime",
-            "LastModifiedDate": "sf_datetime",
-            "ConvertedDate": "date",
-        },
-        numerics=("NumberOfEmployees", "AnnualRevenue"),
-    ),
-    ExportFile(
-        "salesforce",
-        "Account.csv",
-        (
-            "Id",
-            "IsDeleted",
-            "Name",
-            "Website",
-            "Industry",
-            "NumberOfEmployees",
-            "AnnualRevenue",
-            "BillingCountry",
-            "BillingState",
-            "Type",
-            "OwnerId",
-            *_SF_AUDIT,
-        ),
-        "Id",
-        required=("Id", "CreatedDate"),
-        times={"CreatedDate": "sf_datetime", "LastModifiedDate": "sf_datetime"},
-        numerics=("NumberOfEmployees", "AnnualRevenue"),
-    ),
-    ExportFile(
-        "salesforce",
-        "Contact.csv",
-        (
-            "Id",
-            "IsDeleted",
-            "AccountId",
-            "FirstName",
-            "LastName",
-            "Email",
-            "Title",
-            "LeadSource",
-            "OwnerId",
-            *_SF_AUDIT,
-        ),
-        "Id",
-        required=("Id", "CreatedDate"),
-        times={"CreatedDate": "sf_datetime", "LastModifiedDate": "sf_datetime"},
-    ),
-    ExportFile(
-        "salesforce",
-        "Opportunity.csv",
-        (
-            "Id",
-            "IsDeleted",
-            "AccountId",
-            "Name",
-            "StageName",
-            "Amount",
-            "CloseDate",
-            "IsClosed",
-            "IsWon",
-            "LeadSource",
-            "Type",
-            "OwnerId",
-            *_SF_AUDIT,
-        ),
-        "Id",
-        required=("Id", "CreatedDate"),
-        times={
-            "CreatedDate": "sf_datetime",
-            "LastModifiedDate": "sf_datetime",
-            "CloseDate": "date",
-        },
-        numerics=("Amount",),
-    ),
-    ExportFile(
-        "salesforce",
-        "Campaign.csv",
-        ("Id", "IsDeleted", "Name", "Type", "Status", "StartDate", "EndDate", "CreatedDate"),
-        "Id",
-        required=("Id", "CreatedDate"),
-        times={"CreatedDate": "sf_datetime", "StartDate": "date", "EndDate": "date"},
-    ),
-    ExportFile(
-        "salesforce",
-        "CampaignMember.csv",
-        (
-            "Id",
-            "IsDeleted",
-            "CampaignId",
-            "LeadId",
-            "ContactId",
-            "Status",
-            "HasResponded",
-            "FirstRespondedDate",
-            "CreatedDate",
-        ),
-        "Id",
-        required=("Id", "CampaignId", "CreatedDate"),
-        times={"CreatedDate": "sf_datetime", "FirstRespondedDate": "date"},
-    ),
-    ExportFile(
-        "salesforce",
-        "LeadHistory.csv",
-        ("Id", "IsDeleted", "LeadId", "Field", "OldValue", "NewValue", "CreatedDate"),
-        "Id",
-        required=("Id", "LeadId", "CreatedDate"),
-        times={"CreatedDate": "sf_datetime"},
-    ),
-    ExportFile(
-        "hubspot",
-        "contacts.csv",
-        (
-            "Record ID",
-            "First Name",
-            "Last Name",
-            "Email",
-            "Job Title",
-            "Phone Number",
-            "Company Name",
-            "Associated Company ID",
-            "Country/Region",
-            "Lifecycle Stage",
-            "Lead Status",
-            "Original Source",
-            "Original Source Drill-Down 1",
-            "Contact owner",
-            "Marketing emails opened",
-            "Marketing emails clicked",
-            "Number of Pageviews",
-            "Create Date",
-            "Last Modified Date",
-            "Became a Marketing Qualified Lead Date",
-            "Became a Sales Qualified Lead Date",
-            "Became an Opportunity Date",
-            "Became a Customer Date",
-        ),
-        "Record ID",
-        required=("Record ID", "Create Date"),
-        times={
-            "Create Date": "hubspot_local",
-            "Last Modified Date": "hubspot_local",
-            "Became a Marketing Qualified Lead Date": "hubspot_local",
-            "Became a Sales Qualified Lead Date": "hubspot_local",
-            "Became an Opportunity Date": "hubspot_local",
-            "Became a Customer Date": "hubspot_local",
-        },
-        numerics=("Marketing emails opened", "Marketing emails clicked", "Number of Pageviews"),
-    ),
-    ExportFile(
-        "hubspot",
-        "companies.csv",
-        (
-            "Record ID",
-            "Company name",
-            "Company Domain Name",
-            "Industry",
-            "Number of Employees",
-            "Annual Revenue",
-            "Country/Region",
-            "Create Date",
-            "Last Modified Date",
-        ),
-        "Record ID",
-        required=("Record ID", "Create Date"),
-        times={"Create Date": "hubspot_local", "Last Modified Date": "hubspot_local"},
-        numerics=("Annual Revenue",),
-    ),
-    ExportFile(
-        "marketo",
-        "leads.csv",
-        (
-            "id",
-            "email",
-            "firstName",
-            "lastName",
-            "company",
-            "title",
-            "industry",
-            "numberOfEmployees",
-            "country",
-            "leadSource",
-            "leadStatus",
-            "sfdcLeadId",
-            "sfdcContactId",
-            "sfdcAccountId",
-            "unsubscribed",
-            "createdAt",
-            "updatedAt",
-        ),
-        "id",
-        required=("id", "createdAt"),
-        times={"createdAt": "iso_z", "updatedAt": "iso_z"},
-        numerics=("numberOfEmployees",),
-    ),
-    ExportFile(
-        "marketo",
-        "activities.csv",
-        (
-            "marketoGUID",
-            "leadId",
-            "activityDate",
-            "activityTypeId",
-            "activityTypeName",
-            "primaryAttributeValueId",
-            "primaryAttributeValue",
-            "campaignId",
-            "attributes",
-        ),
-        "marketoGUID",
-        required=("marketoGUID", "leadId", "activityDate", "activityTypeId"),
-        times={"activityDate": "iso_z"},
-        numerics=("activityTypeId",),
-    ),
-    ExportFile(
-        "web",
-        "events*.parquet",
-        (
-            "messageId",
-            "type",
-            "event",
-            "anonymousId",
-            "userId",
-            "traits_email",
-            "context_page_path",
-            "context_page_url",
-            "properties",
-            "timestamp",
-        ),
-        "messageId",
-        required=("messageId", "type", "anonymousId", "timestamp"),
-        times={"timestamp": "iso_offset"},
-        fmt="parquet",
-    ),
-    ExportFile(
-        "intent",
-        "topic_surges.csv",
-        (
-            "Domain",
-            "Company Name",
-            "Topic Name",
-            "Topic Category",
-            "Composite Score",
-            "Week Start Date",
-        ),
-        "",  # composite key: Domain + Topic Name + Week Start Date
-        required=("Domain", "Topic Name", "Composite Score", "Week Start Date"),
-        times={"Week Start Date": "us_date"},
-        numerics=("Composite Score",),
-    ),
-)
 
+EXPORTS: tuple[ExportFile, ...] = export_files()
 EXPORTS_BY_PATH: dict[str, ExportFile] = {e.relpath: e for e in EXPORTS}
-INTENT_KEY: tuple[str, ...] = ("Domain", "Topic Name", "Week Start Date")
-SYSTEMS: tuple[str, ...] = ("salesforce", "hubspot", "marketo", "web", "intent")
+SYSTEMS: tuple[str, ...] = tuple(s.name for s in contract.systems())

@@ -1,16 +1,9 @@
 {#-
-    Fill rate and standardized share per field and source: how many rows have a value, and
-    (for vocabulary fields) how many of those map to a controlled value.
+    Per declared column of every landed table (the system contracts): how many staged rows
+    have a value, how many landed values did not parse as the declared type (staged as null,
+    counted here against policy_quality_thresholds.unparseable_value_share), and for vocabulary
+    fields how many values map to a controlled value.
 -#}
-{%- set staged = [
-    ('salesforce', 'Lead', 'stg_salesforce__leads'),
-    ('salesforce', 'Account', 'stg_salesforce__accounts'),
-    ('salesforce', 'Contact', 'stg_salesforce__contacts'),
-    ('salesforce', 'Opportunity', 'stg_salesforce__opportunities'),
-    ('hubspot', 'contacts', 'stg_hubspot__contacts'),
-    ('hubspot', 'companies', 'stg_hubspot__companies'),
-    ('marketo', 'leads', 'stg_marketo__leads'),
-] -%}
 {#- vocabulary field name in the taxonomy -> staging column, per entity -#}
 {%- set vocab_columns = {
     'industry': 'industry', 'country': 'country', 'job_title': 'job_title',
@@ -45,22 +38,25 @@ standardized as (
 ),
 
 {%- set fill_selects = [] -%}
-{%- for system, entity, model in staged -%}
-    {%- set relation = ref(model) -%}
-    {%- for column in (adapter.get_columns_in_relation(relation) if execute else []) -%}
+{%- for contract, spec in contract_tables() -%}
+    {%- set staged = ref(contract_staged_model(contract.name, spec)) -%}
+    {%- set base = ref(contract_base_model(contract.name, spec)) -%}
+    {%- for column in spec.columns if column.name != spec.get('deleted') -%}
+        {%- set alias = column.get('as') or column.name -%}
         {%- do fill_selects.append(
-            "select '" ~ system ~ "' as source_system, '" ~ entity ~ "' as source_entity, '"
-            ~ column.name ~ "' as column_name, count(*) as total_rows, count("
-            ~ adapter.quote(column.name) ~ ") as filled_rows from " ~ relation
+            "select '" ~ contract.name ~ "' as source_system, '" ~ spec.entity
+            ~ "' as source_entity, '" ~ alias ~ "' as column_name, '" ~ column.get('type', 'text')
+            ~ "' as declared_type, (select count(*) from " ~ staged ~ ") as total_rows, "
+            ~ "(select count(" ~ adapter.quote(alias) ~ ") from " ~ staged ~ ") as filled_rows, "
+            ~ "(select count(*) from " ~ base ~ " where row_status = 'staged' and ', ' || "
+            ~ "parse_issues || ', ' like '%, " ~ alias ~ ", %') as unparseable_rows"
         ) -%}
     {%- endfor -%}
 {%- endfor %}
 
 fills as (
 
-    {{ fill_selects | join('\n    union all\n    ') if fill_selects else
-        "select '' as source_system, '' as source_entity, '' as column_name, "
-        ~ "0 as total_rows, 0 as filled_rows" }}
+    {{ fill_selects | join('\n    union all\n    ') }}
 
 ),
 
@@ -87,7 +83,11 @@ final as (
         with_fields.column_name,
         with_fields.total_rows,
         with_fields.filled_rows,
+        with_fields.declared_type,
         with_fields.filled_rows * 1.0 / nullif(with_fields.total_rows, 0) as fill_rate,
+        with_fields.unparseable_rows,
+        with_fields.unparseable_rows * 1.0 / nullif(with_fields.total_rows, 0)
+            as unparseable_share,
         standardized.mapped_rows,
         standardized.mapped_rows * 1.0 / nullif(standardized.valued_rows, 0)
             as standardized_share,

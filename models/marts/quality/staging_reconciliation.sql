@@ -1,41 +1,31 @@
-{#- Landed rows per export = staged + soft-deleted + rejected (by reason). -#}
-{%- set exports = [
-    ('salesforce', 'Lead', 'base_salesforce__leads'),
-    ('salesforce', 'Account', 'base_salesforce__accounts'),
-    ('salesforce', 'Contact', 'base_salesforce__contacts'),
-    ('salesforce', 'Opportunity', 'base_salesforce__opportunities'),
-    ('salesforce', 'Campaign', 'base_salesforce__campaigns'),
-    ('salesforce', 'CampaignMember', 'base_salesforce__campaign_members'),
-    ('salesforce', 'LeadHistory', 'base_salesforce__lead_histories'),
-    ('hubspot', 'contacts', 'base_hubspot__contacts'),
-    ('hubspot', 'companies', 'base_hubspot__companies'),
-    ('marketo', 'leads', 'base_marketo__leads'),
-    ('marketo', 'activities', 'base_marketo__activities'),
-    ('web', 'events', 'base_web__events'),
-    ('intent', 'topic_surges', 'base_intent__topic_surges'),
-] -%}
+{#-
+    Landed rows per table = staged + soft-deleted + superseded + rejected (by reason), for
+    every table of every system contract (a disabled system shows zero rows).
+-#}
 with
 
-{% for system, entity, model in exports %}
-    {{ model }} as (
+{% for contract, spec in contract_tables() %}
+    {{ contract.name }}__{{ spec.name }} as (
 
         select
-            '{{ system }}' as source_system,
-            '{{ entity }}' as source_entity,
+            '{{ contract.name }}' as source_system,
+            '{{ spec.entity }}' as source_entity,
             count(*) as landed_rows,
-            count(*) filter (where row_status = 'staged') as staged_rows,
-            count(*) filter (where row_status = 'deleted') as deleted_rows,
-            count(*) filter (where row_status like 'rejected:%') as rejected_rows,
-            count(*) filter (where row_status = 'rejected:duplicate_id') as duplicate_rows
-        from {{ ref(model) }}
+            count(case when row_status = 'staged' then 1 end) as staged_rows,
+            count(case when row_status = 'deleted' then 1 end) as deleted_rows,
+            count(case when row_status = 'superseded' then 1 end) as superseded_rows,
+            count(case when row_status like 'rejected:%' then 1 end) as rejected_rows,
+            count(case when row_status = 'rejected:duplicate_id' then 1 end) as duplicate_rows,
+            count(parse_issues) as rows_with_unparseable_values
+        from {{ ref(contract_base_model(contract.name, spec)) }}
 
     ),
-{% endfor %}
 
+{% endfor %}
 unioned as (
 
-    {% for system, entity, model in exports -%}
-        select * from {{ model }}
+    {% for contract, spec in contract_tables() -%}
+        select * from {{ contract.name }}__{{ spec.name }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
@@ -50,10 +40,13 @@ final as (
         landed_rows,
         staged_rows,
         deleted_rows,
+        superseded_rows,
         rejected_rows,
         duplicate_rows,
+        rows_with_unparseable_values,
         rejected_rows * 1.0 / nullif(landed_rows, 0) as rejected_share,
-        landed_rows = staged_rows + deleted_rows + rejected_rows as is_reconciled
+        landed_rows = staged_rows + deleted_rows + superseded_rows + rejected_rows
+            as is_reconciled
     from unioned
 
 )

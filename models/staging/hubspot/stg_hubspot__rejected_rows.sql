@@ -1,15 +1,2 @@
-with
-
-rejected as (
-
-    {{ rejected_rows_from(
-        'base_hubspot__contacts', 'hubspot', 'contacts', 'hubspot_contact_id'
-    ) }}
-    union all
-    {{ rejected_rows_from(
-        'base_hubspot__companies', 'hubspot', 'companies', 'hubspot_company_id'
-    ) }}
-
-)
-
-select * from rejected
+{#- Every landed hubspot row staging could not use, with its reason (one select per contract table). -#}
+{{ system_rejected_rows('hubspot') }}

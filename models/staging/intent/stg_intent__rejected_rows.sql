@@ -1,11 +1,2 @@
-with
-
-rejected as (
-
-    {{ rejected_rows_from(
-        'base_intent__topic_surges', 'intent', 'topic_surges', 'topic_surge_id'
-    ) }}
-
-)
-
-select * from rejected
+{#- Every landed intent row staging could not use, with its reason (one select per contract table). -#}
+{{ system_rejected_rows('intent') }}

@@ -1,13 +1,2 @@
-with
-
-rejected as (
-
-    {{ rejected_rows_from('base_marketo__leads', 'marketo', 'leads', 'marketo_lead_id') }}
-    union all
-    {{ rejected_rows_from(
-        'base_marketo__activities', 'marketo', 'activities', 'marketo_activity_id'
-    ) }}
-
-)
-
-select * from rejected
+{#- Every landed marketo row staging could not use, with its reason (one select per contract table). -#}
+{{ system_rejected_rows('marketo') }}

@@ -1,9 +1,2 @@
-with
-
-rejected as (
-
-    {{ rejected_rows_from('base_web__events', 'web', 'events', 'event_id') }}
-
-)
-
-select * from rejected
+{#- Every landed web row staging could not use, with its reason (one select per contract table). -#}
+{{ system_rejected_rows('web') }}

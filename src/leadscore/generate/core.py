@@ -33,6 +33,24 @@ def check_paths(out: Path, truth_out: Path) -> None:
         raise ValueError(f"--out {out} must not be inside --truth-out {truth_out}")
 
 
+#: The export-layout files the generator writes (hubspot/owners.csv, optional, is not one).
+GENERATED: tuple[str, ...] = (
+    "salesforce/Lead.csv",
+    "salesforce/LeadHistory.csv",
+    "salesforce/Contact.csv",
+    "salesforce/Opportunity.csv",
+    "salesforce/CampaignMember.csv",
+    "salesforce/Account.csv",
+    "salesforce/Campaign.csv",
+    "hubspot/contacts.csv",
+    "hubspot/companies.csv",
+    "marketo/leads.csv",
+    "marketo/activities.csv",
+    "web/events*.parquet",
+    "intent/topic_surges.csv",
+)
+
+
 def generate(opts: GenerateOptions, progress: Progress = _noop) -> dict[str, object]:
     """Write all exports under `opts.out` and the truth folder; return the manifest."""
     check_paths(opts.out, opts.truth_out)

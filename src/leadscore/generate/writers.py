@@ -2,8 +2,8 @@
 
 CSV goes through DuckDB's writer: minimal quoting (`"` only where needed), `\\n` line ends,
 null as an empty field, booleans as `true`/`false`, and fast. Each chunk is written to a part
-file and appended, so memory stays bounded by one chunk. Column order comes from
-`leadscore.landing.EXPORTS` (the contract), never from a local list.
+file and appended, so memory stays bounded by one chunk. Columns must be declared in
+the system's contract and come out in the contract's order (`leadscore.landing`).
 
 Parquet is written with fixed settings (zstd, dictionary, fixed row-group per chunk) and no
 pandas metadata, so the same inputs give byte-identical files.
@@ -22,14 +22,15 @@ from leadscore.landing import EXPORTS_BY_PATH, ExportFile
 
 
 def _coerce(table: pa.Table | dict[str, object], spec: ExportFile) -> pa.Table:
-    """Exactly the contract's columns, in the contract's order (missing columns = error)."""
+    """Declared columns only, in the contract's order; every required one present."""
     if isinstance(table, dict):
         table = pa.table(table)
-    missing = [c for c in spec.columns if c not in table.column_names]
+    missing = [c for c in spec.required if c not in table.column_names]
     extra = [c for c in table.column_names if c not in spec.columns]
     if missing or extra:
         raise ValueError(f"{spec.relpath}: missing columns {missing}, unexpected {extra}")
-    return table.select(list(spec.columns)).replace_schema_metadata(None)
+    ordered = [c for c in spec.columns if c in table.column_names]
+    return table.select(ordered).replace_schema_metadata(None)
 
 
 class CsvSink:

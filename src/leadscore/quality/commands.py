@@ -28,12 +28,15 @@ def validate_command(
             help="Where HTML/JSON reports and last_counts.json (default reports/validation).",
         ),
     ] = None,
-    max_bad_share: Annotated[
-        float,
+    layout: Annotated[
+        list[str] | None,
         typer.Option(
-            "--max-bad-share", min=0.0, max=1.0, help="Tolerated share of unparseable values."
+            "--layout",
+            metavar="SYSTEM=LAYOUT",
+            help="A system's layout when it is not a hand export, e.g. hubspot=fivetran "
+            "(repeatable; the dbt var <system>_layout).",
         ),
-    ] = 0.01,
+    ] = None,
     max_row_drop: Annotated[
         float,
         typer.Option(
@@ -44,11 +47,13 @@ def validate_command(
         int, typer.Option("--sample-rows", min=1, help="Rows per file given to Great Expectations.")
     ] = 50_000,
 ) -> None:
-    """Check every landing file against the export contract before dbt runs.
+    """Check the landing files of every system found under the landing folder.
 
-    Presence, UTF-8, required columns, non-null required values, parseable times and numbers,
-    unique ids, and row count against the previous load. Writes an HTML report and a JSON
-    summary; exits 1 when any file fails, 2 on usage errors.
+    File-level checks against the system contracts (docs/contract.md): presence, UTF-8, CSV
+    structure, required columns under any accepted spelling, and row count against the
+    previous load. Empty ids and duplicate keys are counted as warnings: staging rejects
+    those rows with a reason. Writes an HTML report and a JSON summary; exits 1 when any file
+    fails, 2 on usage errors.
     """
     from leadscore.quality.inbound import InboundSettings, validate_landing
 
@@ -61,9 +66,14 @@ def validate_command(
             "LEADSCORE_RAW_DIR / --raw-dir."
         )
         raise typer.Exit(2)
-    report = validate_landing(
-        raw, reports, InboundSettings(max_bad_share, max_row_drop, sample_rows)
-    )
+    from leadscore.sources import parse_layouts
+
+    try:
+        layouts = parse_layouts(layout or [])
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    report = validate_landing(raw, reports, InboundSettings(max_row_drop, sample_rows), layouts)
     table = Table(title=f"Inbound validation of {raw}")
     for col in ("file", "status", "rows", "previous", "seconds", "first problem"):
         table.add_column(col, overflow="fold")
