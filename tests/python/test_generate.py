@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 from leadscore.cli import app
 from leadscore.generate import GenerateOptions, generate
 from leadscore.generate import vocab as v
-from leadscore.generate.population import make_accounts, make_persons
 from leadscore.generate.core import GENERATED
+from leadscore.generate.population import make_accounts, make_persons
 from leadscore.landing import EXPORTS_BY_PATH, ExportFile
 
 EXPORTS = tuple(EXPORTS_BY_PATH[rel] for rel in GENERATED)
@@ -33,6 +33,7 @@ def _times(spec: ExportFile) -> dict[str, str]:
         elif c.type == "date":
             out[c.export_header] = "us_date" if "us_date" in c.formats else "date"
     return out
+
 
 LEADS = 2000
 SEED = 7
