@@ -29,9 +29,10 @@
 
 
 {% macro contract_system(system) -%}
-    {%- for contract in leadscore.contract_systems() if contract.name == system -%}
-        {{ return(contract) }}
-    {%- endfor -%}
+    {%- set declared = context.get('system__' ~ system) -%}
+    {%- if declared is not none -%}
+        {{ return(declared()) }}
+    {%- endif -%}
     {{ exceptions.raise_compiler_error(
         "No landing contract for system '" ~ system ~ "' (expected a macro system__" ~ system
         ~ " in macros/systems/" ~ system ~ ".sql)."
@@ -46,6 +47,15 @@
     {{ exceptions.raise_compiler_error(
         "The " ~ system ~ " contract has no table '" ~ table ~ "'."
     ) }}
+{%- endmacro %}
+
+
+{#-
+    True when dbt is about to read landed data (run, build, test): only then does a missing
+    table or required column stop it. Compiling, docs and lint work without landing data.
+-#}
+{% macro contract_strict() -%}
+    {{ return(execute and flags.WHICH in ['run', 'build', 'test', 'show']) }}
 {%- endmacro %}
 
 
@@ -86,8 +96,8 @@
 {%- endmacro %}
 
 
-{% macro system_layout(system) -%}
-    {%- set contract = leadscore.contract_system(system) -%}
+{% macro system_layout(system, contract=none) -%}
+    {%- set contract = contract or leadscore.contract_system(system) -%}
     {%- set layout = var(system ~ '_layout', 'export') -%}
     {%- if layout not in contract.layouts -%}
         {{ exceptions.raise_compiler_error(
@@ -100,15 +110,16 @@
 
 
 {#- Layout settings of a system (time zone, delete and sync columns, column prefix). -#}
-{% macro layout_spec(system) -%}
-    {%- set contract = leadscore.contract_system(system) -%}
-    {{ return(contract.layouts[leadscore.system_layout(system)] or {}) }}
+{% macro layout_spec(system, contract=none) -%}
+    {%- set contract = contract or leadscore.contract_system(system) -%}
+    {%- set layout = dict(contract.layouts[leadscore.system_layout(system, contract)] or {}) -%}
+    {%- do layout.update({'name': leadscore.system_layout(system, contract)}) -%}
+    {{ return(layout) }}
 {%- endmacro %}
 
 
 {#- The time zone of timestamps written without an offset, for the current layout. -#}
-{% macro layout_time_zone(system) -%}
-    {%- set spec = leadscore.layout_spec(system) -%}
+{% macro layout_time_zone(spec) -%}
     {%- if spec.get('time_zone_var') -%}
         {{ return(var(spec.time_zone_var, spec.get('time_zone', 'UTC'))) }}
     {%- endif -%}
@@ -131,8 +142,7 @@
 
 
 {#- Spellings a declared column may have in the current layout, in order of preference. -#}
-{% macro column_spellings(system, column) -%}
-    {%- set layout = leadscore.layout_spec(system) -%}
+{% macro column_spellings(layout, column) -%}
     {%- set names = [column.name] -%}
     {%- for other in [column.get('header')] + (column.get('labels') or [])
         + [column.get('fivetran'), column.get('airbyte')] if other -%}
@@ -146,9 +156,9 @@
 
 
 {#- Landed column names matching a declared column (spellings in order, then file order). -#}
-{% macro matching_columns(system, column, present) -%}
+{% macro matching_columns(layout, column, present) -%}
     {%- set found = [] -%}
-    {%- for spelling in leadscore.column_spellings(system, column) -%}
+    {%- for spelling in leadscore.column_spellings(layout, column) -%}
         {%- set key = leadscore.contract_column_key(spelling) -%}
         {%- for name in present
             if leadscore.contract_column_key(name) == key and name not in found -%}
@@ -160,11 +170,10 @@
 
 
 {#- Where a table lands, as a relation or table expression, and whether it exists. -#}
-{% macro landed_location(system, spec, identifier=none) -%}
-    {%- set layout = leadscore.system_layout(system) -%}
+{% macro landed_location(system, spec, layout, identifier=none) -%}
     {%- set name = identifier or var(
         system ~ '_' ~ spec.name ~ '_identifier',
-        (spec.get('identifiers') or {}).get(layout, spec.name)
+        (spec.get('identifiers') or {}).get(layout.name, spec.name)
     ) -%}
     {%- if leadscore.reads_tables(system) -%}
         {%- set src = source(system, spec.name) -%}
@@ -180,7 +189,7 @@
     {%- endif -%}
     {%- set raw_dir = leadscore.raw_dir() -%}
     {%- set files = spec.get('files') or {} -%}
-    {%- set patterns = [files[layout]] if (files.get(layout) and not identifier)
+    {%- set patterns = [files[layout.name]] if (files.get(layout.name) and not identifier)
         else [name ~ '.parquet', name ~ '.csv'] -%}
     {%- for pattern in patterns -%}
         {%- set path = raw_dir ~ '/' ~ system ~ '/' ~ pattern -%}
@@ -237,26 +246,25 @@
     union the tables that exist, each mapped to the declared columns; their other columns
     become one JSON object in the table's attributes column, so nothing is dropped.
 -#}
-{% macro union_landing(system, spec, tables) -%}
+{% macro union_landing(system, spec, layout, tables) -%}
     {%- set selects = [] -%}
     {%- set skip_keys = [] -%}
     {%- for column in spec.columns -%}
-        {%- for spelling in leadscore.column_spellings(system, column) -%}
+        {%- for spelling in leadscore.column_spellings(layout, column) -%}
             {%- do skip_keys.append(leadscore.contract_column_key(spelling)) -%}
         {%- endfor -%}
     {%- endfor -%}
-    {%- set layout = leadscore.layout_spec(system) -%}
     {%- for meta in [layout.get('synced'), layout.get('active')] + (layout.get('deleted') or [])
         if meta -%}
         {%- do skip_keys.append(leadscore.contract_column_key(meta)) -%}
     {%- endfor -%}
     {%- for name in tables -%}
-        {%- set location = leadscore.landed_location(system, spec, identifier=name) -%}
+        {%- set location = leadscore.landed_location(system, spec, layout, identifier=name) -%}
         {%- if location.exists -%}
             {%- set present = leadscore.landed_column_names(location.expression) -%}
             {%- set items = [] -%}
             {%- for column in spec.columns -%}
-                {%- set matches = leadscore.matching_columns(system, column, present) -%}
+                {%- set matches = leadscore.matching_columns(layout, column, present) -%}
                 {%- if column.name == spec.get('attributes_column') -%}
                     {%- set extras = [] -%}
                     {%- for col in present
@@ -304,7 +312,8 @@
     table is disabled (or an optional table is absent). A missing required table stops the
     build with a message that says where it was looked for and how to switch it off.
 -#}
-{% macro landed_table(system, table) -%}
+{% macro landed_table(system, table, contract=none) -%}
+    {%- set contract = contract or leadscore.contract_system(system) -%}
     {%- set spec = leadscore.contract_table(system, table) -%}
     {%- if not leadscore.table_enabled(system, table) -%}
         {{ return(leadscore.empty_landing(spec)) }}
@@ -313,20 +322,23 @@
     {%- if not execute -%}
         {{ return(src) }}
     {%- endif -%}
-    {%- set layout = leadscore.system_layout(system) -%}
-    {%- set union_tables = (spec.get('union_tables') or {}).get(layout) -%}
+    {%- set layout = leadscore.layout_spec(system, contract) -%}
+    {%- set union_tables = (spec.get('union_tables') or {}).get(layout.name) -%}
     {%- if union_tables -%}
         {%- set union_tables = var(system ~ '__' ~ table ~ '_tables', union_tables) -%}
-        {%- set expression = leadscore.union_landing(system, spec, union_tables) -%}
+        {%- set expression = leadscore.union_landing(system, spec, layout, union_tables) -%}
         {%- set location = {
             'expression': expression, 'exists': expression is not none,
             'described': 'any of ' ~ (union_tables | join(', ')),
         } -%}
     {%- else -%}
-        {%- set location = leadscore.landed_location(system, spec) -%}
+        {%- set location = leadscore.landed_location(system, spec, layout) -%}
     {%- endif -%}
     {%- if location.exists -%}
         {{ return(location.expression) }}
+    {%- endif -%}
+    {%- if not leadscore.contract_strict() -%}
+        {{ return(leadscore.empty_landing(spec)) }}
     {%- endif -%}
     {%- set switch = system ~ '__' ~ table ~ '_enabled' if spec.get('optional')
         else system ~ '_enabled' -%}
@@ -336,9 +348,9 @@
         {{ return(leadscore.empty_landing(spec)) }}
     {%- endif -%}
     {{ exceptions.raise_compiler_error(
-        system ~ "." ~ table ~ " (" ~ spec.entity ~ ", layout " ~ layout ~ ") was not found: "
+        system ~ "." ~ table ~ " (" ~ spec.entity ~ ", layout " ~ layout.name ~ ") was not found: "
         ~ location.described ~ ". Land it there (LEADSCORE_RAW_DIR is the landing folder), "
         ~ "point the " ~ system ~ "_schema var at the connector's schema, or run without "
-        ~ leadscore.contract_system(system).label ~ ": --vars '{" ~ switch ~ ": false}'."
+        ~ contract.label ~ ": --vars '{" ~ switch ~ ": false}'."
     ) }}
 {%- endmacro %}

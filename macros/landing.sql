@@ -26,9 +26,8 @@
 -#}
 
 {#- The landed text of a declared column (null when the table has no such column). -#}
-{% macro landed_text(system, spec, column, present) -%}
-    {%- set matches = leadscore.matching_columns(system, column, present) -%}
-    {%- set layout = leadscore.layout_spec(system) -%}
+{% macro landed_text(layout, spec, column, present) -%}
+    {%- set matches = leadscore.matching_columns(layout, column, present) -%}
     {%- if matches -%}
         {%- set parts = [] -%}
         {%- for name in matches -%}
@@ -39,7 +38,7 @@
     {%- endif -%}
     {%- if column.get('attribute') and spec.get('attributes_column') -%}
         {%- set holder = leadscore.contract_table_column(spec, spec.attributes_column) -%}
-        {%- set holder_matches = leadscore.matching_columns(system, holder, present) -%}
+        {%- set holder_matches = leadscore.matching_columns(layout, holder, present) -%}
         {%- if holder_matches -%}
             {{ return(leadscore.json_name_value(
                 'cast(src.' ~ adapter.quote(holder_matches[0]) ~ ' as ' ~ dbt.type_string() ~ ')',
@@ -70,7 +69,7 @@
 
 
 {#- The typed value of landed text `raw` for a declared column. -#}
-{% macro typed_value(system, column, raw) -%}
+{% macro typed_value(layout, column, raw) -%}
     {%- set kind = column.get('type', 'text') -%}
     {%- if kind == 'id' -%}
         {%- set value = raw -%}
@@ -91,14 +90,14 @@
     {%- elif kind == 'number' -%}
         {{ return(dbt.safe_cast(raw, 'double')) }}
     {%- elif kind == 'timestamp' -%}
-        {{ return(leadscore.parse_timestamp(raw, leadscore.layout_time_zone(system))) }}
+        {{ return(leadscore.parse_timestamp(raw, leadscore.layout_time_zone(layout))) }}
     {%- elif kind == 'date' -%}
         {{ return(leadscore.parse_any_date(raw, column.get('formats') or [])) }}
     {%- elif kind == 'json' -%}
         {{ return(leadscore.valid_json(raw)) }}
     {%- endif -%}
     {{ exceptions.raise_compiler_error(
-        "Unknown column type '" ~ kind ~ "' for " ~ column.name ~ " in the " ~ system ~ " contract."
+        "Unknown column type '" ~ kind ~ "' for " ~ column.name ~ " in a landing contract."
     ) }}
 {%- endmacro %}
 
@@ -127,14 +126,13 @@
 
 
 {#- Landed columns of a connector's delete flags (not the table's own delete column). -#}
-{% macro layout_flag_columns(system, spec, present, role) -%}
-    {%- set layout = leadscore.layout_spec(system) -%}
+{% macro layout_flag_columns(layout, spec, present, role) -%}
     {%- set names = layout.get(role) or [] -%}
     {%- set names = [names] if names is string else names -%}
     {%- set own = [] -%}
     {%- if spec.get('deleted') -%}
         {%- set own = leadscore.matching_columns(
-            system, leadscore.contract_table_column(spec, spec.deleted), present) -%}
+            layout, leadscore.contract_table_column(spec, spec.deleted), present) -%}
     {%- endif -%}
     {%- set found = [] -%}
     {%- for flag in names -%}
@@ -153,8 +151,10 @@
     own (sql condition on the typed columns, reason) pairs, tested after the contract's.
 -#}
 {% macro landed_rows(system, table, checks=[]) -%}
+    {%- set contract = leadscore.contract_system(system) -%}
     {%- set spec = leadscore.contract_table(system, table) -%}
-    {%- set relation = leadscore.landed_table(system, table) -%}
+    {%- set layout = leadscore.layout_spec(system, contract) -%}
+    {%- set relation = leadscore.landed_table(system, table, contract) -%}
     {%- set present = leadscore.landed_column_names(relation) if execute else none -%}
     {%- if present is none -%}
         {%- set present = [] -%}
@@ -172,14 +172,14 @@
     {%- set key_problems = [] -%}
     {%- for column in spec.columns -%}
         {%- set alias = column.get('as') or column.name -%}
-        {%- set raw = leadscore.landed_text(system, spec, column, present) -%}
+        {%- set raw = leadscore.landed_text(layout, spec, column, present) -%}
         {%- if raw is none -%}
             {%- if column.get('required') -%}
                 {%- do missing_required.append(column) -%}
             {%- endif -%}
             {%- set raw = text -%}
         {%- endif -%}
-        {%- set typed = leadscore.typed_value(system, column, raw) -%}
+        {%- set typed = leadscore.typed_value(layout, column, raw) -%}
         {%- set bad = leadscore.value_is_bad(column, raw, typed) -%}
         {%- if bad == 'false' -%}
             {%- set value = typed -%}
@@ -205,14 +205,14 @@
             {%- do issues.append("case when " ~ bad ~ " then '" ~ alias ~ "' end") -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- if missing_required and execute -%}
+    {%- if missing_required and leadscore.contract_strict() -%}
         {%- set names = [] -%}
         {%- for column in missing_required -%}
             {%- do names.append(column.name ~ ' (looked for: '
-                ~ (leadscore.column_spellings(system, column) | join(', ')) ~ ')') -%}
+                ~ (leadscore.column_spellings(layout, column) | join(', ')) ~ ')') -%}
         {%- endfor -%}
         {{ exceptions.raise_compiler_error(
-            system ~ "." ~ table ~ " (layout " ~ leadscore.system_layout(system) ~ ", landed at "
+            system ~ "." ~ table ~ " (layout " ~ layout.name ~ ", landed at "
             ~ leadscore.landing_file_of(relation) ~ ") lacks required column(s) "
             ~ (names | join('; ')) ~ ". Found columns: "
             ~ (present | join(', ')) ~ ". The declared columns of each layout are in "
@@ -223,12 +223,12 @@
     {%- if spec.get('deleted') -%}
         {%- do deleted_parts.append('coalesce(' ~ typed_of[spec.deleted] ~ ', false)') -%}
     {%- endif -%}
-    {%- for name in leadscore.layout_flag_columns(system, spec, present, 'deleted') -%}
+    {%- for name in leadscore.layout_flag_columns(layout, spec, present, 'deleted') -%}
         {%- do deleted_parts.append('coalesce(' ~ leadscore.parse_boolean(
             'cast(src.' ~ adapter.quote(name) ~ ' as ' ~ dbt.type_string() ~ ')') ~ ', false)') -%}
     {%- endfor -%}
-    {%- set active = leadscore.layout_flag_columns(system, spec, present, 'active') -%}
-    {%- set synced = leadscore.layout_flag_columns(system, spec, present, 'synced') -%}
+    {%- set active = leadscore.layout_flag_columns(layout, spec, present, 'active') -%}
+    {%- set synced = leadscore.layout_flag_columns(layout, spec, present, 'synced') -%}
     {%- set key_parts = [] -%}
     {%- for key in keys -%}
         {%- set column = leadscore.contract_table_column(spec, key) -%}

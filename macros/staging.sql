@@ -41,6 +41,22 @@ select * from final
 {%- endmacro %}
 
 
+{#- One select of a base model's rejected rows (one-table datasets' rejected_rows models). -#}
+{% macro rejected_rows_from(base_model, system, entity, id_column) -%}
+    select
+        {{ surrogate_key(["'" ~ system ~ "'", "'" ~ entity ~ "'", 'landed_row_number']) }}
+            as rejected_row_id,
+        '{{ system }}' as source_system,
+        '{{ entity }}' as source_entity,
+        cast({{ id_column }} as {{ dbt.type_string() }}) as source_id,
+        substr(row_status, {{ 'rejected:' | length + 1 }}) as rejection_reason,
+        landed_row_number,
+        raw_record
+    from {{ ref(base_model) }}
+    where row_status like 'rejected:%'
+{%- endmacro %}
+
+
 {#-
     Every rejected row of one system's landed tables (the tables its contract declares), with
     its reason: the body of stg_<system>__rejected_rows.

@@ -1,2 +1,2 @@
-{#- Every landed marketo row staging could not use, with its reason (one select per contract table). -#}
+{#- Every landed marketo row staging could not use, with its reason. -#}
 {{ system_rejected_rows('marketo') }}

@@ -1,2 +1,2 @@
-{#- Every landed salesforce row staging could not use, with its reason (one select per contract table). -#}
+{#- Every landed salesforce row staging could not use, with its reason. -#}
 {{ system_rejected_rows('salesforce') }}

@@ -1,2 +1,2 @@
-{#- Every landed web row staging could not use, with its reason (one select per contract table). -#}
+{#- Every landed web row staging could not use, with its reason. -#}
 {{ system_rejected_rows('web') }}

@@ -59,6 +59,31 @@ def generate_command(
             "--months", min=1, max=120, help="Window length; the export date is start + months."
         ),
     ] = 18,
+    layout: Annotated[
+        str,
+        typer.Option(
+            "--layout",
+            help="export: files as each tool exports them. fivetran or airbyte: the same records "
+            "as that connector lands them (Parquet per table under --out, or --into-db).",
+        ),
+    ] = "export",
+    systems: Annotated[
+        str | None,
+        typer.Option(
+            "--systems",
+            metavar="LIST",
+            help="Comma-separated systems to keep, e.g. salesforce or hubspot,marketo "
+            "(default: all of salesforce, hubspot, marketo, web, intent).",
+        ),
+    ] = None,
+    into_db: Annotated[
+        Path | None,
+        typer.Option(
+            "--into-db",
+            help="With --layout fivetran/airbyte: write the tables into this DuckDB file, one "
+            "schema per system, as a connector would (point <system>_schema at it).",
+        ),
+    ] = None,
 ) -> None:
     """Generate demo exports: Salesforce, HubSpot, Marketo, web events and intent.
 
@@ -67,8 +92,22 @@ def generate_command(
     A separate truth folder holds every person's source ids, latent scores and outcome.
     Same seed and options give byte-identical files.
     """
+    from leadscore import contract
+    from leadscore.generate.layouts import LAYOUTS
+
     settings = Settings.from_env()
     start_date = _parse_start(start)
+    if layout not in LAYOUTS:
+        raise typer.BadParameter(f"use one of {', '.join(LAYOUTS)}", param_hint="--layout")
+    known = [s.name for s in contract.systems()]
+    keep = [x.strip() for x in systems.split(",") if x.strip()] if systems else known
+    unknown = [x for x in keep if x not in known]
+    if unknown or not keep:
+        raise typer.BadParameter(
+            f"unknown system(s) {unknown}; known: {', '.join(known)}", param_hint="--systems"
+        )
+    if into_db is not None and layout == "export":
+        raise typer.BadParameter("needs --layout fivetran or airbyte", param_hint="--into-db")
     out_dir = out if out is not None else settings.raw_dir
     if truth_out is not None:
         truth_dir = truth_out
@@ -109,7 +148,18 @@ def generate_command(
         except OSError as exc:
             console.print(f"[red]Could not write the exports:[/red] {exc}")
             raise typer.Exit(1) from exc
-    table = Table(title=f"Exports in {out_dir}", show_edge=False)
+    if layout != "export":
+        _to_layout(out_dir, layout, keep, into_db, manifest)
+    elif set(keep) != set(known):
+        from leadscore.generate.layouts import keep_systems
+
+        for name in keep_systems(out_dir, keep):
+            manifest["rows"] = {  # type: ignore[assignment]
+                k: v
+                for k, v in manifest["rows"].items()
+                if not k.startswith(f"{name}/")  # type: ignore[union-attr]
+            }
+    table = Table(title=f"{layout} layout in {into_db or out_dir}", show_edge=False)
     table.add_column("file")
     table.add_column("rows", justify="right")
     rows = manifest["rows"]
@@ -121,3 +171,30 @@ def generate_command(
         f"[green]Generated[/green] {leads:,} leads (seed {seed}, export date "
         f"{manifest['export_at']}) in {time.perf_counter() - began:.1f}s; truth in {truth_dir}"
     )
+
+
+def _to_layout(
+    out_dir: Path, layout: str, keep: list[str], into_db: Path | None, manifest: dict
+) -> None:
+    """Rewrite the generated hand exports as a connector lands them, in place of the files."""
+    import shutil
+    import tempfile
+
+    from leadscore.generate.layouts import convert
+
+    with tempfile.TemporaryDirectory(dir=out_dir.parent) as tmp:
+        staged = Path(tmp) / "export"
+        shutil.move(str(out_dir), staged)
+        out_dir.mkdir(parents=True)
+        if into_db is not None:
+            into_db.parent.mkdir(parents=True, exist_ok=True)
+            into_db.unlink(missing_ok=True)
+        done = convert(
+            staged,
+            layout,
+            systems=keep,
+            out_dir=None if into_db else out_dir,
+            into_db=into_db,
+            synced_at=str(manifest["export_at"]).replace("T", " ").removesuffix("Z")[:19],
+        )
+    manifest["rows"] = {f"{c.system}.{c.table}": c.rows for c in done}

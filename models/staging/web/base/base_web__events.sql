@@ -1,4 +1,4 @@
-{#- Every landed web event, typed by the web contract (offset times to UTC), with its row status. -#}
+{#- Every landed web event, typed by the web contract (UTC), with its row status. -#}
 {{ config(materialized='table') }}
 
 with
