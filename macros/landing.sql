@@ -18,6 +18,9 @@
       row_status         staged | deleted | superseded | rejected:<reason>; a second row with
                          the same key is rejected:duplicate_id (the latest one is kept)
       raw_record         the landed row as JSON text, on every row that is not staged
+      custom_fields      the pass-through columns (var <system>__<table>_pass_through_columns,
+                         e.g. ['utm_source__c']) as one JSON object of text values, null when
+                         none are configured; they reach dim_leads.custom_fields
 
     Types: id (trimmed text; "123.0" from a float column is "123"), text, email (normalized),
     domain (bare host), boolean (true/false, t/f, 1/0, yes/no, y/n), integer, number,
@@ -122,6 +125,26 @@
         {{ return('false') }}
     {%- endif -%}
     {{ return('(' ~ raw ~ ' is not null and (' ~ (conditions | join(' or ')) ~ '))') }}
+{%- endmacro %}
+
+
+{#-
+    Pass-through (custom) columns of a table: var <system>__<table>_pass_through_columns, a
+    list of names or {name, alias} (Fivetran's convention), matched by the spelling rule, so
+    `Utm_Source__c` in an export and `utm_source_c` in Fivetran's table are one field.
+    Returns (alias, landed text expression) pairs; a configured column the table lacks is null.
+-#}
+{% macro pass_through_columns(system, table, layout, present) -%}
+    {%- set pairs = [] -%}
+    {%- for item in var(system ~ '__' ~ table ~ '_pass_through_columns', []) -%}
+        {%- set name = item if item is string else item.name -%}
+        {%- set alias = (item.alias if item is mapping and item.get('alias') else
+            modules.re.sub('_+', '_', modules.re.sub('[^a-z0-9]', '_', name | lower)).strip('_')) -%}
+        {%- set found = leadscore.matching_columns(layout, {'name': name}, present) -%}
+        {%- do pairs.append((alias, ("nullif(trim(cast(src." ~ adapter.quote(found[0]) ~ " as "
+            ~ dbt.type_string() ~ ")), '')") if found else 'cast(null as ' ~ dbt.type_string() ~ ')')) -%}
+    {%- endfor -%}
+    {{ return(pairs) }}
 {%- endmacro %}
 
 
@@ -236,6 +259,11 @@
         {%- do key_parts.append('lower(' ~ part ~ ')' if column.get('fold_case_in_key') else part) -%}
     {%- endfor -%}
     {%- set latest = leadscore.contract_table_column(spec, spec.get('latest') or '') -%}
+    {%- set custom = leadscore.pass_through_columns(system, table, layout, present) -%}
+    {%- set custom_items = [] -%}
+    {%- for alias, expr in custom -%}
+        {%- do custom_items.append({'key': alias, 'value': expr}) -%}
+    {%- endfor -%}
     select
         {{ leadscore.star_exclude('checked', ['duplicate_rank', 'landed_record']) }},
         case
@@ -292,6 +320,8 @@
                     end as contract_problem,
                     nullif(concat_ws(', ', {{ (issues or [text]) | join(', ') }}), '')
                         as parse_issues,
+                    cast({{ leadscore.json_object_from(custom_items, 'key', 'value')
+                        if custom_items else 'null' }} as {{ dbt.type_string() }}) as custom_fields,
                     row_number() over () as landed_row_number,
                     {{ leadscore.row_struct('src') }} as landed_record
                 from {{ relation }} as src

@@ -10,8 +10,62 @@
 {%- endmacro %}
 
 
+{#-
+    A gate that says what is wrong: when `check_sql` returns rows at test time, stop with a
+    message built from them (`describe`: the macro that renders one row as a line), so
+    `dbt build` and `leadscore run` print which fields and values failed and what to do.
+    The warn-level twin of a gate returns its rows instead (dbt counts them as a warning).
+-#}
+{% macro explain_gate(check_sql, title, describe, advice, limit=12) -%}
+    {%- if execute and flags.WHICH in ['build', 'test'] -%}
+        {%- set found = run_query(check_sql) -%}
+        {%- if found.rows | length > 0 -%}
+            {%- set lines = [] -%}
+            {%- for row in found.rows[:limit] -%}
+                {%- do lines.append('  - ' ~ context[describe](row)) -%}
+            {%- endfor -%}
+            {%- if found.rows | length > limit -%}
+                {%- do lines.append('  - ... and ' ~ (found.rows | length - limit) ~ ' more') -%}
+            {%- endif -%}
+            {{ exceptions.raise_compiler_error(
+                title ~ ':\n' ~ (lines | join('\n')) ~ '\n' ~ advice
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ check_sql }}
+{%- endmacro %}
+
+
+{% macro describe_unmapped_field(row) -%}
+    {{- return(
+        row['source_system'] ~ ' ' ~ row['source_entity'] ~ '.' ~ row['field'] ~ ': '
+        ~ '%.1f' | format(100 * (row['unmapped_share'] or 0)) ~ '% of ' ~ row['valued_rows']
+        ~ ' values unmapped (threshold ' ~ '%.0f' | format(100 * (row['threshold'] or 0))
+        ~ '%); top: ' ~ (row['top_values'] or '')
+    ) -}}
+{%- endmacro %}
+
+
 {#- Fields whose unmapped share is above a threshold column (warn_above / error_above). -#}
 {% macro unmapped_share_check(threshold_column) -%}
+    {%- set check_sql = leadscore.unmapped_share_sql(threshold_column) -%}
+    {%- if threshold_column == 'error_above' -%}
+        {{ leadscore.explain_gate(
+            check_sql,
+            'Taxonomy gate: raw values that no taxonomy row maps, above the policy share',
+            'describe_unmapped_field',
+            'Map them in seeds/user/taxonomy_user_mappings.csv (taxonomy,system,field,raw_value,'
+            ~ 'mapped_value,note), run `dbt seed`, and rebuild; taxonomy_unmapped_values lists '
+            ~ 'every unmapped value. Thresholds: seeds/policy/policy_quality_thresholds.csv.'
+        ) }}
+    {%- else -%}
+        {{ check_sql }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro unmapped_share_sql(threshold_column) -%}
+
 with
 
 mapped as (
@@ -29,7 +83,12 @@ shares as (
         sum(row_count) filter (where not is_mapped) as unmapped_rows,
         sum(row_count) as valued_rows,
         coalesce(sum(row_count) filter (where not is_mapped), 0) * 1.0 / sum(row_count)
-            as unmapped_share
+            as unmapped_share,
+        string_agg(
+            case when not is_mapped then chr(39) || raw_value || chr(39) || ' x' || row_count end,
+            ', '
+            order by case when is_mapped then 0 else row_count end desc
+        ) as top_values
     from mapped
     group by 1, 2, 3
 
@@ -56,8 +115,36 @@ select * from final
 {%- endmacro %}
 
 
+{% macro describe_unparseable_column(row) -%}
+    {{- return(
+        row['source_system'] ~ ' ' ~ row['source_entity'] ~ '.' ~ row['column_name'] ~ ' ('
+        ~ row['declared_type'] ~ '): ' ~ row['unparseable_rows'] ~ ' of ' ~ row['total_rows']
+        ~ ' staged rows did not parse or were out of bounds (threshold '
+        ~ '%.0f' | format(100 * (row['threshold'] or 0)) ~ '%)'
+    ) -}}
+{%- endmacro %}
+
+
 {#- Declared columns whose unparseable share is above a threshold column of the policy. -#}
 {% macro unparseable_share_check(threshold_column) -%}
+    {%- set check_sql = leadscore.unparseable_share_sql(threshold_column) -%}
+    {%- if threshold_column == 'error_above' -%}
+        {{ leadscore.explain_gate(
+            check_sql,
+            'Unparseable values above the policy share (staged as null, counted in field_quality)',
+            'describe_unparseable_column',
+            'Each row names its columns in base_<system>__<table>.parse_issues. Fix the export, '
+            ~ 'or check the layout var (<system>_layout) and docs/contract.md for the accepted '
+            ~ 'formats. Threshold: seeds/policy/policy_quality_thresholds.csv.'
+        ) }}
+    {%- else -%}
+        {{ check_sql }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro unparseable_share_sql(threshold_column) -%}
+
 with
 
 fields as (

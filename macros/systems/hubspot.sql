@@ -55,7 +55,7 @@ tables:
       - {name: hs_analytics_source, header: Original Source, as: original_source, type: text}
       - {name: hs_analytics_source_data_1, header: Original Source Drill-Down 1, as: original_source_drill_down_1, type: text}
       - {name: hubspot_owner_id, header: Contact owner ID, as: hubspot_owner_id, type: id, description: Owner id (connectors); names come from the owners table.}
-      - {name: contact_owner_name, header: Contact owner, prefixed: false, as: owner_name, type: text, description: Owner name as the UI export writes it.}
+      - {name: contact_owner_name, header: Contact owner, prefixed: false, export_only: true, as: owner_name, type: text, description: Owner name as the UI export writes it.}
       - {name: hs_email_open, header: Marketing emails opened, as: lifetime_emails_opened, type: integer, min: 0, description: "Lifetime counter as of the export (post-contact, never a feature)."}
       - {name: hs_email_click, header: Marketing emails clicked, as: lifetime_emails_clicked, type: integer, min: 0}
       - {name: hs_analytics_num_page_views, header: Number of Pageviews, as: lifetime_pageviews, type: integer, min: 0}

@@ -72,7 +72,8 @@ leads as (
         is_converted,
         annual_revenue,
         created_at,
-        last_modified_at
+        last_modified_at,
+        custom_fields
     from sf_leads
 
 ),
@@ -106,7 +107,8 @@ contacts as (
         false as is_converted,
         cast(null as double) as annual_revenue,
         sf_contacts.created_at,
-        sf_contacts.last_modified_at
+        sf_contacts.last_modified_at,
+        sf_contacts.custom_fields
     from sf_contacts
     left join sf_accounts
         on sf_contacts.sf_account_id = sf_accounts.sf_account_id
@@ -150,7 +152,8 @@ hubspot as (
         false as is_converted,
         cast(null as double) as annual_revenue,
         hubspot_contacts.created_at,
-        hubspot_contacts.last_modified_at
+        hubspot_contacts.last_modified_at,
+        hubspot_contacts.custom_fields
     from hubspot_contacts
     left join hubspot_companies
         on hubspot_contacts.hubspot_company_id = hubspot_companies.hubspot_company_id
@@ -191,7 +194,8 @@ marketo as (
         false as is_converted,
         cast(null as double) as annual_revenue,
         created_at,
-        updated_at as last_modified_at
+        updated_at as last_modified_at,
+        custom_fields
     from marketo_leads
 
 ),

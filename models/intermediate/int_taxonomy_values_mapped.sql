@@ -55,6 +55,18 @@ activity_types as (
 
 ),
 
+user_mappings as (
+
+    select
+        taxonomy,
+        system,
+        nullif(trim(field), '') as field,
+        {{ vocab_key('raw_value') }} as vocab_key,
+        trim(mapped_value) as mapped_value
+    from {{ ref('taxonomy_user_mappings') }}
+
+),
+
 industry_matched as (
 
     {{ taxonomy_match(
@@ -159,6 +171,53 @@ unioned as (
 
 ),
 
+user_matches as (
+
+    -- a user's own mapping (seeds/user/taxonomy_user_mappings.csv) wins over the shipped seeds;
+    -- among user rows, one naming the system and the field wins over a wildcard
+    select
+        unioned.source_system,
+        unioned.source_entity,
+        unioned.field,
+        unioned.raw_value,
+        user_mapping.mapped_value,
+        row_number() over (
+            partition by
+                unioned.source_system, unioned.source_entity, unioned.field, unioned.raw_value
+            order by
+                case when user_mapping.system = '*' then 1 else 0 end,
+                case when user_mapping.field is null then 1 else 0 end
+        ) as match_rank
+    from unioned
+    inner join user_mappings as user_mapping
+        on
+            unioned.taxonomy = user_mapping.taxonomy
+            and user_mapping.system in ('*', unioned.source_system)
+            and coalesce(user_mapping.field, unioned.field) = unioned.field
+            and unioned.vocab_key = user_mapping.vocab_key
+
+),
+
+with_user_mappings as (
+
+    select
+        {{ star_exclude('unioned', ['mapped_value']) }},
+        coalesce(user_matches.mapped_value, unioned.mapped_value) as mapped_value,
+        case
+            when user_matches.mapped_value is not null then 'user'
+            when unioned.mapped_value is not null then 'shipped'
+        end as mapping_source
+    from unioned
+    left join user_matches
+        on
+            unioned.source_system = user_matches.source_system
+            and unioned.source_entity = user_matches.source_entity
+            and unioned.field = user_matches.field
+            and unioned.raw_value = user_matches.raw_value
+            and user_matches.match_rank = 1
+
+),
+
 final as (
 
     select
@@ -166,7 +225,7 @@ final as (
             as taxonomy_value_id,
         *,
         mapped_value is not null as is_mapped
-    from unioned
+    from with_user_mappings
 
 )
 

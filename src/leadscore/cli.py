@@ -44,6 +44,30 @@ app.command("status")(status_command)
 app.command("evaluate")(evaluate_command)
 
 
+@app.command("contract")
+def contract_command(
+    write: Annotated[
+        bool,
+        typer.Option("--write", help="Write docs/contract.md instead of printing to stdout."),
+    ] = False,
+) -> None:
+    """The landing contracts as Markdown: each system's tables, columns, types and layouts.
+
+    Generated from macros/systems/<system>.sql, the declarations staging and `leadscore
+    validate` read; docs/contract.md is this output (a test keeps it current).
+    """
+    from leadscore.config import PROJECT_DIR
+    from leadscore.contract import render_markdown
+
+    text = render_markdown()
+    if write:
+        path = PROJECT_DIR / "docs" / "contract.md"
+        path.write_text(text, encoding="utf-8")
+        console.print(f"Wrote {path}")
+    else:
+        typer.echo(text, nl=False)
+
+
 @app.command()
 def run(
     select: Annotated[

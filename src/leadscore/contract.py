@@ -48,6 +48,7 @@ class Column:
     fivetran: str | None = None
     airbyte: str | None = None
     prefixed: bool = True
+    export_only: bool = False
     description: str = ""
     pii: bool = False
     minimum: float | None = None
@@ -72,6 +73,7 @@ class Column:
             fivetran=raw.get("fivetran"),
             airbyte=raw.get("airbyte"),
             prefixed=bool(raw.get("prefixed", True)),
+            export_only=bool(raw.get("export_only", False)),
             description=str(raw.get("description") or ""),
             pii=bool(raw.get("pii", False)),
             minimum=raw.get("min"),
@@ -165,6 +167,21 @@ class System:
             names.append(prefix + column.name)
         return names
 
+    def column_name(self, column: Column, layout: str) -> str:
+        """The column's name in a connector's table (what the connector lands)."""
+        prefix = self.layouts[layout].column_prefix
+        if layout == "fivetran":
+            if column.fivetran:
+                return column.fivetran
+            return (
+                f"{prefix}{column.name}" if prefix and column.prefixed else snake_case(column.name)
+            )
+        if layout == "airbyte" and column.airbyte:
+            return column.airbyte
+        if layout == "export":
+            return column.export_header
+        return f"{prefix}{column.name}" if prefix and column.prefixed else column.name
+
     def matching_columns(self, column: Column, layout: str, present: Sequence[str]) -> list[str]:
         """Landed columns that hold a declared column (macros/contract.sql's rule)."""
         found: list[str] = []
@@ -223,6 +240,78 @@ def _system_from_yaml(raw: dict[str, Any], path: Path) -> System:
     )
 
 
+COLUMN_KEYS = frozenset(
+    [
+        "name",
+        "as",
+        "type",
+        "required",
+        "labels",
+        "header",
+        "fivetran",
+        "airbyte",
+        "prefixed",
+        "export_only",
+        "description",
+        "pii",
+        "min",
+        "max",
+        "formats",
+        "attribute",
+        "default",
+        "first_of_list",
+        "integer_id",
+        "lowercase",
+        "fold_case_in_key",
+    ]
+)
+TABLE_KEYS = frozenset(
+    [
+        "name",
+        "entity",
+        "model",
+        "description",
+        "files",
+        "identifiers",
+        "union_tables",
+        "attributes_column",
+        "key",
+        "latest",
+        "deleted",
+        "optional",
+        "columns",
+    ]
+)
+LAYOUT_KEYS = frozenset(
+    [
+        "description",
+        "time_zone",
+        "time_zone_var",
+        "column_prefix",
+        "json_column",
+        "deleted",
+        "active",
+        "synced",
+    ]
+)
+
+
+def unknown_keys(path: Path) -> list[str]:
+    """Keys of a contract file that no part of the engine reads (typos), as `where: key`."""
+    raw = yaml.safe_load(_YAML_BLOCK.search(path.read_text(encoding="utf-8")).group("body"))
+    found = [
+        f"layouts.{n}: {k}"
+        for n, lay in raw["layouts"].items()
+        for k in lay
+        if k not in LAYOUT_KEYS
+    ]
+    for t in raw["tables"]:
+        found += [f"{t['name']}: {k}" for k in t if k not in TABLE_KEYS]
+        for c in t["columns"]:
+            found += [f"{t['name']}.{c['name']}: {k}" for k in c if k not in COLUMN_KEYS]
+    return found
+
+
 def read_contract_file(path: Path) -> System:
     text = path.read_text(encoding="utf-8")
     match = _YAML_BLOCK.search(text)
@@ -260,3 +349,96 @@ def tables(selected: Iterable[str] | None = None) -> list[Table]:
     """Tables of the selected systems (all when None)."""
     wanted = set(selected) if selected is not None else None
     return [t for s in systems() for t in s.tables if wanted is None or s.name in wanted]
+
+
+def render_markdown() -> str:
+    """docs/contract.md: every system's tables and columns, and each layout's spellings."""
+    out = [
+        "# Landing contracts",
+        "",
+        "Generated from `macros/systems/<system>.sql` by `leadscore contract --write` (a test",
+        "checks it is current). Staging, `leadscore validate`, rejected rows, reconciliation and",
+        "field_quality all read these declarations; change the contract, not this page.",
+        "",
+        "**Spelling rule.** A landed column holds a declared column when both are equal in lower",
+        "case with only letters and digits kept (`CreatedDate` = `created_date` = `Created Date`),",
+        "trying the declared name, the export header, other labels, the connector's own name,",
+        "then the layout's column prefix (HubSpot: `property_` for Fivetran, `properties_` or the",
+        "`properties` JSON object for Airbyte). Several matches are coalesced in that order.",
+        "",
+        "**Types.** `id` trimmed text (`123.0` from a float column reads `123`); `text`; `email`",
+        "normalized; `domain` bare host; `boolean` from true/false, t/f, 1/0, yes/no, y/n;",
+        "`integer`, `number`; `timestamp` as UTC from ISO 8601 with `Z` or an offset (also",
+        "`+0000`, ` +00:00`, ` UTC`), `YYYY-MM-DD[ T]HH:MM[:SS[.f]]` in the layout's time zone, or",
+        "epoch milliseconds; `date` from `YYYY-MM-DD`, the date part of a timestamp (connectors",
+        "land date fields as midnight timestamps), epoch milliseconds, and `us_date` (MM/DD/YYYY)",
+        "where declared; `json` must parse. A required column's bad value rejects the row",
+        "(`unparseable_<column>`); an optional column's is staged as null, named in the row's",
+        "`parse_issues` and counted in `field_quality` against `unparseable_value_share`.",
+        "",
+        "**Switches** (dbt vars): `<system>_enabled`, `<system>__<table>_enabled` (optional",
+        "tables), `<system>_layout`, `<system>_schema` / `<system>_database` (read tables instead",
+        "of files), `<system>_<table>_identifier`, `<system>__<table>_pass_through_columns`.",
+        "",
+    ]
+    for s in systems():
+        out += [f"## {s.label} (`{s.name}`)", "", s.description, "", "| layout | what lands |"]
+        out.append("|---|---|")
+        for layout in s.layouts.values():
+            notes = [layout.description.rstrip(".")]
+            zone = (
+                f"var `{layout.time_zone_var}` (default {layout.time_zone})"
+                if (layout.time_zone_var)
+                else layout.time_zone
+            )
+            notes.append(f"times without an offset: {zone}")
+            if layout.deleted:
+                notes.append("deletes: " + ", ".join(f"`{d}`" for d in layout.deleted))
+            if layout.synced:
+                notes.append(f"synced: `{layout.synced}`")
+            out.append(f"| `{layout.name}` | {'; '.join(notes)} |")
+        out.append("")
+        for t in s.tables:
+            files = ", ".join(f"{k}: `{v}`" for k, v in t.files.items())
+            idents = {lay: t.identifier(lay) for lay in s.layouts if lay != "export"}
+            union = {k: ", ".join(v) for k, v in t.union_tables.items()}
+            out += [
+                f"### `{s.name}.{t.name}` ({t.entity}){' (optional)' if t.optional else ''}",
+                "",
+                t.description,
+                "",
+                f"Key: {', '.join(f'`{k}`' for k in t.key)}. Files: {files or 'none'}. "
+                + "Tables: "
+                + ", ".join(f"{k}: `{v}`" for k, v in idents.items())
+                + (
+                    f". Per-type tables ({', '.join(union)}): {'; '.join(union.values())}"
+                    if union
+                    else ""
+                )
+                + f". Models: `{t.base_model}`, `{t.staged_model}`.",
+                "",
+                "| column | staged as | type | required | export header | fivetran | airbyte |",
+                "|---|---|---|---|---|---|---|",
+            ]
+            for c in t.columns:
+                req = "yes" if (c.required or c.name in t.key) else ""
+                bounds = [f">= {c.minimum}"] if c.minimum is not None else []
+                bounds += [f"<= {c.maximum}"] if c.maximum is not None else []
+                kind = c.type + (f" ({', '.join(bounds)})" if bounds else "")
+                kind += " PII" if c.pii else ""
+                ft, ab = (
+                    f"`{s.column_name(c, lay)}`" if lay in s.layouts and not c.export_only else "-"
+                    for lay in ("fivetran", "airbyte")
+                )
+                cells = [f"`{c.name}`", f"`{c.alias}`", kind, req, c.export_header, ft, ab]
+                out.append("| " + " | ".join(cells) + " |")
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def snake_case(name: str) -> str:
+    """Fivetran's column naming: CamelCase split, non-alphanumerics as `_`, lower case."""
+    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", s)
+    s = re.sub(r"[^A-Za-z0-9]+", "_", s).strip("_")
+    return re.sub(r"_+", "_", s).lower()

@@ -54,8 +54,20 @@ def fixture_workspace(tmp_path: Path, layout: str) -> Workspace:
 
 
 def build(ws: Workspace, dbt_vars: dict[str, object], *select: str) -> None:
-    """One dbt invocation (a parse costs seconds): the seeds and the selection."""
-    ws.dbt(["build", "--select", "path:seeds", *select, "--vars", json.dumps(dbt_vars)])
+    """One dbt invocation (a parse costs seconds): the seeds and the selection, with the tests
+    whose parents are all selected (a seed is a parent of every policy gate)."""
+    ws.dbt(
+        [
+            "build",
+            "--select",
+            "path:seeds",
+            *select,
+            "--indirect-selection",
+            "cautious",
+            "--vars",
+            json.dumps(dbt_vars),
+        ]
+    )
 
 
 # --- the contract rules -------------------------------------------------------------------
@@ -83,6 +95,20 @@ def test_every_spelling_of_a_declared_column_matches() -> None:
         "properties_createdate"
     ]
     assert hs.matching_columns(create, "export", ["Create Date"]) == ["Create Date"]
+
+
+def test_contract_docs_are_current() -> None:
+    """docs/contract.md is generated from the contracts (`leadscore contract --write`)."""
+    doc = contract.PROJECT_DIR / "docs" / "contract.md"
+    assert doc.read_text(encoding="utf-8") == contract.render_markdown(), (
+        "docs/contract.md is stale: run `leadscore contract --write`"
+    )
+
+
+def test_contract_files_use_only_known_keys() -> None:
+    """A typo in a contract (`requried: true`) would silently do nothing: refuse it."""
+    for spec in contract.systems():
+        assert contract.unknown_keys(spec.path) == [], spec.path
 
 
 def test_sources_yml_declares_exactly_the_contract_tables() -> None:
@@ -178,6 +204,27 @@ def test_hubspot_instants_agree_across_export_connector_and_airbyte(tmp_path: Pa
         )
     assert results["export"] == results["fivetran"] == results["airbyte"], results
     assert results["export"][1][1] == datetime(2021, 4, 1, 17, 32)  # 13:32 in New York (EDT)
+
+
+@pytest.mark.xdist_group("dbt_sources")
+def test_custom_fields_pass_through_to_dim_leads(tmp_path: Path) -> None:
+    """Fivetran lands Salesforce's `UTM_Source__c` as `utm_source_c`; the pass-through var
+    names it either way and it reaches dim_leads.custom_fields."""
+    ws = fixture_workspace(tmp_path, "fivetran")
+    dbt_vars = only({"salesforce": "fivetran", "hubspot": "fivetran", "marketo": "fivetran"})
+    dbt_vars["salesforce__lead_pass_through_columns"] = ["UTM_Source__c"]
+    # models only: this fixture's unparseable ConvertedDate would stop the gate (tested below)
+    models_only = ["--exclude", "resource_type:test", "--vars", json.dumps(dbt_vars)]
+    ws.dbt(["build", "--select", "path:seeds", "+dim_leads", *models_only])
+    rows = dict(
+        query(
+            ws.db_path,
+            "select sf_lead_id, json_extract_string(custom_fields, '$.utm_source_c') "
+            "from dim_leads where sf_lead_id is not null",
+        )
+    )
+    assert rows["00Q1G00000nDnM5UAK"] == "google"
+    assert rows["00Q1G00000nDnM6UAK"] == "partner"
 
 
 @pytest.mark.xdist_group("dbt_sources")

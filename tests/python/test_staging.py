@@ -246,3 +246,39 @@ def test_non_utf8_bytes_give_clear_error(workspace_copy: Workspace) -> None:
     assert "base_salesforce__leads" in message and "CSV Error on Line: 11" in message, message
     assert "not utf-8 encoded" in message, message
     assert node_statuses(workspace_copy)["dim_leads"] == "skipped"
+
+
+def test_taxonomy_gate_names_fields_and_a_user_mapping_fixes_it(
+    workspace_copy: Workspace,
+) -> None:
+    """A company's own picklist value stops the build with a message naming the field and
+    the value; a row in the user-owned mapping seed (not the shipped seeds) fixes it."""
+    account_csv = workspace_copy.raw_dir / "salesforce" / "Account.csv"
+
+    def own_industry(rows: list[list[str]]) -> list[list[str]]:
+        col = rows[0].index("Industry")
+        for row in rows[1:]:
+            row[col] = "Widgets & Gadgets"
+        return rows
+
+    rewrite_csv(account_csv, own_industry)
+    with pytest.raises(DbtError) as err:
+        workspace_copy.build(CANONICAL_SELECT)
+    message = str(err.value)
+    assert "salesforce Account.industry: 100.0% of" in message, message
+    assert "'Widgets & Gadgets' x" in message and "taxonomy_user_mappings.csv" in message
+    con = duckdb.connect(str(workspace_copy.db_path))
+    try:
+        con.execute(
+            "insert into taxonomy_user_mappings values "
+            "('industry', 'salesforce', null, 'widgets & gadgets', 'manufacturing', 'test')"
+        )
+    finally:
+        con.close()
+    workspace_copy.build(tuple(s for s in CANONICAL_SELECT if s != "path:seeds"))
+    mapped = query(
+        workspace_copy.db_path,
+        "select mapped_value, mapping_source from int_taxonomy_values_mapped "
+        "where source_entity = 'Account' and field = 'industry'",
+    )
+    assert mapped == [("manufacturing", "user")]

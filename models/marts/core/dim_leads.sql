@@ -76,6 +76,7 @@ people as (
         {{ first_non_null('channel', 'first_touch_rank') }} as channel,
         {{ first_non_null('lead_source', 'first_touch_rank') }} as lead_source,
         {{ first_non_null('owner_id', 'survivorship_rank') }} as owner_id,
+        {{ first_non_null('custom_fields', 'survivorship_rank') }} as custom_fields,
         min(case when source_entity = 'Lead' then source_id end) as sf_lead_id,
         min(case when source_entity = 'Contact' then source_id end) as sf_contact_id,
         min(case when source_system = 'hubspot' then source_id end) as hubspot_record_id,
@@ -139,6 +140,7 @@ final as (
         channels.channel_group,
         coalesce(people.created_at, web_only.first_identified_at) as created_at,
         people.last_modified_at,
+        people.custom_fields,
         coalesce(funnel.current_stage, 'new') as current_stage,
         coalesce(funnel.is_open, true) as is_open,
         cast(

@@ -22,7 +22,6 @@ staging bug cannot make both layouts agree by accident.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -67,22 +66,12 @@ EXPORT_TIME_FORMATS: dict[str, tuple[str, str] | None] = {
 
 def snake_case(name: str) -> str:
     """Fivetran's column naming: CamelCase split, non-alphanumerics as `_`, lower case."""
-    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", s)
-    s = re.sub(r"[^A-Za-z0-9]+", "_", s).strip("_")
-    return re.sub(r"_+", "_", s).lower()
+    return contract.snake_case(name)
 
 
 def target_name(system: System, column: Column, layout: str) -> str:
     """The column's name in a connector's table."""
-    prefix = system.layouts[layout].column_prefix
-    if layout == "fivetran":
-        if column.fivetran:
-            return column.fivetran
-        return f"{prefix}{column.name}" if prefix and column.prefixed else snake_case(column.name)
-    if column.airbyte:
-        return column.airbyte
-    return f"{prefix}{column.name}" if prefix and column.prefixed else column.name
+    return system.column_name(column, layout)
 
 
 @dataclass(frozen=True)
