@@ -44,10 +44,11 @@ lint: install ## ruff + sqlfluff
 	@# sqlfluff's dbt templater compiles against a throwaway warehouse with the seeds loaded
 	LEADSCORE_DB=target/lint/lint.duckdb DBT_TARGET_PATH=target/lint $(BIN)/dbt seed -q
 	LEADSCORE_DB=target/lint/lint.duckdb $(BIN)/sqlfluff lint models macros tests --processes 2
-	@# the real-dataset models are enabled only under their `dataset` var
-	for ds in x_education olist_funnel; do \
-		LEADSCORE_DB=target/lint/lint.duckdb $(BIN)/sqlfluff lint --config .ci/sqlfluff/$$ds.cfg \
-			models/staging/$$ds models/intermediate/datasets/$$ds --processes 2 || exit 1; \
+	@# each dataset's models (datasets/<name>/) are enabled only under its `dataset` var
+	for ds in $(notdir $(patsubst %/,%,$(wildcard datasets/*/))); do \
+		printf '[sqlfluff:templater:dbt]\nproject_dir = ../..\nprofiles_dir = ../..\n\n[sqlfluff:templater:dbt:context]\ndataset = %s\n' $$ds > target/lint/$$ds.cfg; \
+		LEADSCORE_DB=target/lint/lint.duckdb $(BIN)/sqlfluff lint --config target/lint/$$ds.cfg \
+			datasets/$$ds --processes 2 || exit 1; \
 	done
 
 unit: install ## pytest (includes dbt builds on small generated data)

@@ -1,32 +1,16 @@
 {#-
     Which data a build runs on: the `dataset` var (default `demo`).
 
-    The ML layer (int_scoring_clock, int_training_examples, int_scoring_features, the ml_*
-    Python models and model_metrics) is shared and dataset-agnostic; it reads one
-    dataset-specific upstream model per role, chosen here. This is the only place that maps a
-    dataset to its models: onboarding a new export adds one entry per role.
+    The ML layer (int_scoring_clock, int_training_examples, int_scoring_features,
+    int_feature_catalog, int_label_policy, the ml_* Python models and model_metrics) is shared
+    and dataset-agnostic; it reads one dataset-specific model per role, found by name. A
+    dataset is a folder datasets/<dataset>/ (docs/add-your-own-export.md) holding its sources,
+    models and seeds: `int_<dataset>__features`, `int_<dataset>__clock`,
+    `<dataset>__feature_catalog` and `<dataset>__label_policy`. Nothing here lists datasets.
 -#}
 
 {% macro current_dataset() -%}
     {{- return(var('dataset', 'demo')) -}}
-{%- endmacro %}
-
-
-{% macro dataset_models() -%}
-    {{- return({
-        'demo': {
-            'features': 'int_lead_features_point_in_time',
-            'clock': 'int_demo__clock',
-        },
-        'x_education': {
-            'features': 'int_x_education__features',
-            'clock': 'int_x_education__clock',
-        },
-        'olist_funnel': {
-            'features': 'int_olist_funnel__features',
-            'clock': 'int_olist_funnel__clock',
-        },
-    }) -}}
 {%- endmacro %}
 
 
@@ -36,17 +20,24 @@
                 ('train' | 'score'), label, then the catalog's feature columns;
       clock     rows with an `observed_at` timestamp; the scoring clock is their max
                 (or the `as_of` var), see int_scoring_clock.
+    The demo (the canonical lead schema) names its own; a dataset follows the convention.
 -#}
 {% macro dataset_model(role) -%}
     {%- set dataset = leadscore.current_dataset() -%}
-    {%- set known = leadscore.dataset_models() -%}
-    {%- if dataset not in known -%}
-        {{ exceptions.raise_compiler_error(
-            "Unknown dataset '" ~ dataset ~ "' (var `dataset`). Known: "
-            ~ (known.keys() | list | join(', ')) ~ ". Add it to macros/datasets.sql."
-        ) }}
+    {%- if dataset == 'demo' -%}
+        {{- return({'features': 'int_lead_features_point_in_time', 'clock': 'int_demo__clock'}[role]) -}}
     {%- endif -%}
-    {{- return(known[dataset][role]) -}}
+    {{- return('int_' ~ dataset ~ '__' ~ role) -}}
+{%- endmacro %}
+
+
+{#- The seed that holds the current dataset's `kind` of policy (feature_catalog, label_policy). -#}
+{% macro dataset_seed(kind) -%}
+    {%- set dataset = leadscore.current_dataset() -%}
+    {%- if dataset == 'demo' -%}
+        {{- return({'feature_catalog': 'feature_catalog', 'label_policy': 'policy_label'}[kind]) -}}
+    {%- endif -%}
+    {{- return(dataset ~ '__' ~ kind) -}}
 {%- endmacro %}
 
 

@@ -10,7 +10,7 @@ def model(dbt, session):
         dbt.ref("scoring_policy"),
         dbt.ref("int_label_policy"),
         dbt.ref("policy_grades"),
-        dbt.ref("feature_catalog"),
+        dbt.ref("int_feature_catalog"),
         dbt.config.get("dataset"),
     )
     registry = pipeline.to_frame(dbt.ref("ml_model_registry"))

@@ -19,7 +19,7 @@ def model(dbt, session):
         dbt.ref("scoring_policy"),
         dbt.ref("int_label_policy"),
         dbt.ref("policy_grades"),
-        dbt.ref("feature_catalog"),
+        dbt.ref("int_feature_catalog"),
         dataset,
     )
     examples = pipeline.to_frame(dbt.ref("int_training_sample"))

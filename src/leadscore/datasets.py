@@ -1,9 +1,9 @@
-"""Run the whole pipeline on a real lead export (`leadscore run --dataset ...`).
+"""Run the whole pipeline on a one-table lead export (`leadscore run --dataset ...`).
 
-A dataset is selected in dbt with the `dataset` var: its staging folder and its
-`int_<dataset>__features` model feed the shared ML layer (see macros/datasets.sql and
-docs/add-your-own-export.md). This module only resolves paths, checks the files are there,
-runs dbt on the dataset's own DuckDB file and reads the headline metrics back.
+A dataset is a folder `datasets/<dataset>/` (a plug-in: its sources, models, feature catalog
+and label policy; docs/add-your-own-export.md), selected in dbt with the `dataset` var. This
+module finds the datasets (the folders), checks their files are there, runs dbt on the
+dataset's own DuckDB file and reads the headline metrics back.
 """
 
 from __future__ import annotations
@@ -14,19 +14,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
+import yaml
 
 from leadscore.config import PROJECT_DIR, Settings
 from leadscore.dbt import run_dbt
 
-#: The files each dataset needs, relative to the data folder.
-DATASET_FILES: dict[str, tuple[str, ...]] = {
-    "x_education": ("x_education/Leads.csv",),
-    "olist_funnel": (
-        "olist_funnel/olist_marketing_qualified_leads_dataset.csv",
-        "olist_funnel/olist_closed_deals_dataset.csv",
-        "olist_funnel/olist_sellers_dataset.csv",
-    ),
-}
 DEFAULT_DATA_DIR = "../shared/datasets"
 HEADLINE = ("roc_auc", "pr_auc", "lift_top_decile", "brier", "ece", "n", "positive_rate")
 
@@ -64,11 +56,32 @@ def resolve_data_dir(option: Path | None) -> Path:
     return path.resolve()
 
 
-def check_files(dataset: str, data_dir: Path) -> None:
-    if dataset not in DATASET_FILES:
-        known = ", ".join(["demo", *DATASET_FILES])
-        raise DatasetError(f"unknown dataset {dataset!r}; known: {known}")
-    missing = [data_dir / rel for rel in DATASET_FILES[dataset] if not (data_dir / rel).exists()]
+def dataset_files(project_dir: Path = PROJECT_DIR) -> dict[str, tuple[str, ...]]:
+    """Each dataset folder under datasets/ and the files its sources read (relative to the
+    data folder): the `meta.file` of every table of its `_<dataset>__sources.yml`."""
+    found: dict[str, tuple[str, ...]] = {}
+    for folder in sorted((project_dir / "datasets").glob("*/")):
+        files: list[str] = []
+        for yml in sorted(folder.glob("_*__sources.yml")):
+            doc = yaml.safe_load(yml.read_text(encoding="utf-8")) or {}
+            for source in doc.get("sources") or ():
+                for table in source.get("tables") or ():
+                    meta = (table.get("config") or {}).get("meta") or table.get("meta") or {}
+                    if meta.get("file"):
+                        files.append(f"{folder.name}/{meta['file']}")
+        if files:
+            found[folder.name] = tuple(files)
+    return found
+
+
+def check_files(dataset: str, data_dir: Path, project_dir: Path = PROJECT_DIR) -> None:
+    known_files = dataset_files(project_dir)
+    if dataset not in known_files:
+        known = ", ".join(["demo", *known_files])
+        raise DatasetError(
+            f"unknown dataset {dataset!r}; known: {known} (a dataset is a folder datasets/<name>/)"
+        )
+    missing = [data_dir / rel for rel in known_files[dataset] if not (data_dir / rel).exists()]
     if missing:
         raise DatasetError(
             "missing input file(s): "
@@ -96,8 +109,8 @@ def run_dataset(
     settings: Settings | None = None,
 ) -> Settings:
     """`dbt seed` + `dbt build` with the dataset var; raises DbtError when dbt fails."""
-    check_files(dataset, data_dir)
     settings = settings or dataset_settings(dataset)
+    check_files(dataset, data_dir, settings.project_dir)
     merged = {**dict(dbt_vars or {}), "dataset": dataset}
     env = {"LEADSCORE_DATASETS_DIR": str(data_dir)}
     extra = ["--full-refresh"] if full_refresh else []

@@ -1,15 +1,12 @@
 {#-
     The label policy in force at the scoring clock for the dataset being built (var
-    `dataset`): policy_label for the demo, the dataset's rows of dataset_label_policy
-    otherwise. Input of the ml_* models, int_lead_cutoffs and the label-reading marts.
+    `dataset`): seeds/policy/policy_label for the demo, the dataset's own
+    <dataset>__label_policy seed otherwise. Input of the ml_* models, int_lead_cutoffs and the
+    label-reading marts.
 -#}
-{%- if leadscore.dataset_is('demo') -%}
-    {%- set policy = ref('policy_label') -%}
-    {%- set in_dataset = 'true' -%}
-{%- else -%}
-    {%- set policy = ref('dataset_label_policy') -%}
-    {%- set in_dataset = "dataset = '" ~ leadscore.current_dataset() ~ "'" -%}
-{%- endif %}
+{%- set policy = ref(leadscore.dataset_seed('label_policy')) -%}
+{%- set in_dataset = 'true' if leadscore.dataset_is('demo')
+    else "dataset = '" ~ leadscore.current_dataset() ~ "'" %}
 with
 
 clock as (

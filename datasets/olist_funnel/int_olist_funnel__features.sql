@@ -2,7 +2,7 @@
     Olist MQLs in the shape the ML layer expects (see macros/datasets.sql):
     cutoff_id, lead_id, cutoff_at (= first_contact_date), purpose, label, then features.
 
-    - Label (dataset_label_policy): the MQL became a closed deal within horizon_days of first
+    - Label (olist_funnel__label_policy): the MQL became a closed deal within horizon_days of first
       contact. With a fixed horizon the core's time split can embargo one horizon before the
       holdout, so no training label was observed after the holdout starts.
     - purpose = 'train' only where the label is observable: the closed-deals file records wins
