@@ -53,10 +53,16 @@
 {%- endmacro %}
 
 
-{#- Vocabulary key: lower case, underscores and runs of space as one space. -#}
+{#-
+    Vocabulary key: lower case, underscores and runs of space as one space, and a whole
+    number written as a float ("250.0", as connectors land numeric picklists) as "250".
+-#}
 {% macro vocab_key(expr) -%}
     nullif(
-        trim(regexp_replace(lower(replace({{ expr }}, '_', ' ')), '\s+', ' ', 'g')),
+        regexp_replace(
+            trim(regexp_replace(lower(replace({{ expr }}, '_', ' ')), '\s+', ' ', 'g')),
+            '^([0-9]+)\.0+$', '\1'
+        ),
         ''
     )
 {%- endmacro %}

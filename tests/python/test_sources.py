@@ -232,10 +232,17 @@ def test_unparseable_values_are_counted_and_gated(tmp_path: Path) -> None:
     """1 of 4 staged leads has an unparseable ConvertedDate: staged as null, counted in
     field_quality, and above the policy's error share the gate stops the build."""
     ws = fixture_workspace(tmp_path, "fivetran")
-    dbt_vars = only({"salesforce": "fivetran", "hubspot": "fivetran", "marketo": "fivetran"})
+    dbt_vars = json.dumps(
+        only({"salesforce": "fivetran", "hubspot": "fivetran", "marketo": "fivetran"})
+    )
+    models_only = ["--exclude", "resource_type:test", "--vars", dbt_vars]
+    ws.dbt(["build", "--select", "path:seeds", "+field_quality", *models_only])
+    gate = "assert_unparseable_share_below_error_threshold"
     with pytest.raises(DbtError) as err:
-        build(ws, dbt_vars, "+field_quality")
-    assert "assert_unparseable_share_below_error_threshold" in str(err.value)
+        ws.dbt(["test", "--select", gate, "--vars", dbt_vars])
+    message = str(err.value)
+    assert gate in message
+    assert "salesforce Lead.converted_date (date): 1 of 4 staged rows did not parse" in message
     rows = query(
         ws.db_path,
         "select unparseable_rows, total_rows from field_quality "
