@@ -5,8 +5,9 @@
     each declared column typed under its `as` name, and the bookkeeping every base model has:
 
       row_problem        why the row cannot be used, first failing check (null when it can):
-                         missing_<column> (missing_id for the key), unparseable_<column> or
-                         out_of_bounds_<column> for a required column, then `checks`
+                         missing_<column> (missing_id for the key), unparseable_<column>,
+                         out_of_bounds_<column> for a required column (or the delete flag),
+                         then `checks`
                          ((sql condition on typed columns, reason) pairs of the model)
       parse_issues       optional columns whose landed value did not parse or was out of
                          bounds, comma-separated; those values are null and counted in
@@ -26,6 +27,8 @@
     domain (bare host), boolean (true/false, t/f, 1/0, yes/no, y/n), integer, number,
     timestamp (UTC; ISO with Z or an offset, `YYYY-MM-DD HH:MM[:SS[.fff]]` in the layout's time
     zone, epoch milliseconds), date (a date, or the date part of a timestamp), json.
+    Bounds: a column's min / max; every date and timestamp between the policy's earliest_date
+    and the load time plus future_tolerance_days (policy_landing_bounds), unless future_ok.
 -#}
 
 {#- The landed text of a declared column (null when the table has no such column). -#}
@@ -105,8 +108,32 @@
 {%- endmacro %}
 
 
-{#- True when a landed value is present but unusable (does not parse, or out of bounds). -#}
-{% macro value_is_bad(column, raw, typed) -%}
+{#-
+    Date bounds in force (seeds/policy/policy_landing_bounds.csv), read when a model compiles
+    and inlined as literals; defaults before the seed is loaded (lint, docs).
+-#}
+{% macro landing_date_bounds() -%}
+    {%- set bounds = {'earliest_date': '1990-01-01', 'future_tolerance_days': '2'} -%}
+    {%- if execute and flags.WHICH in ['run', 'build', 'test', 'show', 'compile'] -%}
+        {%- set relation = adapter.get_relation(
+            database=ref('policy_landing_bounds').database,
+            schema=ref('policy_landing_bounds').schema,
+            identifier=ref('policy_landing_bounds').identifier) -%}
+        {%- if relation is not none -%}
+            {%- set rows = run_query(
+                "select key, value from " ~ relation ~ " where effective_from <= current_date"
+                ~ " and (effective_to is null or effective_to > current_date)") -%}
+            {%- for row in rows.rows -%}
+                {%- do bounds.update({row[0]: row[1]}) -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(bounds) }}
+{%- endmacro %}
+
+
+{#- True when a landed value is present but does not parse as the declared type. -#}
+{% macro value_unparseable(column, raw, typed) -%}
     {%- set kind = column.get('type', 'text') -%}
     {%- set conditions = [] -%}
     {%- if kind not in ['id', 'text'] or column.get('integer_id') -%}
@@ -115,16 +142,34 @@
     {%- if column.get('integer_id') -%}
         {%- do conditions.append(dbt.safe_cast(raw, 'bigint') ~ ' is null') -%}
     {%- endif -%}
+    {%- if not conditions -%}
+        {{ return('false') }}
+    {%- endif -%}
+    {{ return('(' ~ raw ~ ' is not null and (' ~ (conditions | join(' or ')) ~ '))') }}
+{%- endmacro %}
+
+
+{#- True when a parsed value lies outside the column's bounds (min / max, the date window). -#}
+{% macro value_out_of_bounds(column, typed, bounds={}) -%}
+    {%- set kind = column.get('type', 'text') -%}
+    {%- set conditions = [] -%}
     {%- if column.get('min') is not none -%}
         {%- do conditions.append('(' ~ typed ~ ') < ' ~ column.min) -%}
     {%- endif -%}
     {%- if column.get('max') is not none -%}
         {%- do conditions.append('(' ~ typed ~ ') > ' ~ column.max) -%}
     {%- endif -%}
+    {%- if kind in ['timestamp', 'date'] and bounds -%}
+        {%- do conditions.append('(' ~ typed ~ ") < cast('" ~ bounds.earliest_date ~ "' as date)") -%}
+        {%- if not column.get('future_ok') -%}
+            {%- do conditions.append('(' ~ typed ~ ') > ' ~ dbt.dateadd(
+                'day', bounds.future_tolerance_days | int, 'current_timestamp')) -%}
+        {%- endif -%}
+    {%- endif -%}
     {%- if not conditions -%}
         {{ return('false') }}
     {%- endif -%}
-    {{ return('(' ~ raw ~ ' is not null and (' ~ (conditions | join(' or ')) ~ '))') }}
+    {{ return('coalesce(' ~ (conditions | join(' or ')) ~ ', false)') }}
 {%- endmacro %}
 
 
@@ -186,6 +231,7 @@
         {%- endfor -%}
     {%- endif -%}
     {%- set text = 'cast(null as ' ~ dbt.type_string() ~ ')' -%}
+    {%- set date_bounds = leadscore.landing_date_bounds() -%}
     {%- set keys = [spec.key] if spec.key is string else spec.key -%}
     {%- set items = [] -%}
     {%- set problems = [] -%}
@@ -203,7 +249,10 @@
             {%- set raw = text -%}
         {%- endif -%}
         {%- set typed = leadscore.typed_value(layout, column, raw) -%}
-        {%- set bad = leadscore.value_is_bad(column, raw, typed) -%}
+        {%- set unparseable = leadscore.value_unparseable(column, raw, typed) -%}
+        {%- set out_of_bounds = leadscore.value_out_of_bounds(column, typed, date_bounds) -%}
+        {%- set bad = unparseable if out_of_bounds == 'false'
+            else '(' ~ unparseable ~ ' or ' ~ out_of_bounds ~ ')' -%}
         {%- if bad == 'false' -%}
             {%- set value = typed -%}
         {%- else -%}
@@ -222,8 +271,13 @@
         {%- elif column.get('required') -%}
             {%- do problems.append((raw ~ ' is null', 'missing_' ~ alias)) -%}
         {%- endif -%}
-        {%- if bad != 'false' and (column.get('required') or column.name == spec.get('deleted')) -%}
-            {%- do problems.append((bad, 'unparseable_' ~ alias)) -%}
+        {%- if column.get('required') or column.name == spec.get('deleted') -%}
+            {%- if unparseable != 'false' -%}
+                {%- do problems.append((unparseable, 'unparseable_' ~ alias)) -%}
+            {%- endif -%}
+            {%- if out_of_bounds != 'false' -%}
+                {%- do problems.append((out_of_bounds, 'out_of_bounds_' ~ alias)) -%}
+            {%- endif -%}
         {%- elif bad != 'false' -%}
             {%- do issues.append("case when " ~ bad ~ " then '" ~ alias ~ "' end") -%}
         {%- endif -%}
@@ -259,11 +313,13 @@
         {%- do key_parts.append('lower(' ~ part ~ ')' if column.get('fold_case_in_key') else part) -%}
     {%- endfor -%}
     {%- set latest = leadscore.contract_table_column(spec, spec.get('latest') or '') -%}
+
     {%- set custom = leadscore.pass_through_columns(system, table, layout, present) -%}
     {%- set custom_items = [] -%}
     {%- for alias, expr in custom -%}
         {%- do custom_items.append({'key': alias, 'value': expr}) -%}
     {%- endfor -%}
+    -- date bounds from {{ ref('policy_landing_bounds') }} (read when the model compiles)
     select
         {{ leadscore.star_exclude('checked', ['duplicate_rank', 'landed_record']) }},
         case

@@ -178,3 +178,61 @@ final as (
 
 select * from final
 {%- endmacro %}
+
+
+{% macro describe_deleted_share(row) -%}
+    {{- return(
+        row['source_system'] ~ ' ' ~ row['source_entity'] ~ ': ' ~ row['deleted_rows'] ~ ' of '
+        ~ row['landed_rows'] ~ ' landed rows are soft-deleted or superseded ('
+        ~ '%.0f' | format(100 * (row['deleted_share'] or 0)) ~ '%, threshold '
+        ~ '%.0f' | format(100 * (row['threshold'] or 0)) ~ '%)'
+    ) -}}
+{%- endmacro %}
+
+
+{#- Landed tables whose soft-deleted share is above a threshold column of the policy. -#}
+{% macro deleted_share_check(threshold_column) -%}
+    {%- set check_sql -%}
+with
+
+reconciliation as (
+
+    select * from {{ ref('staging_reconciliation') }}
+
+),
+
+measured as (
+
+    select
+        source_system,
+        source_entity,
+        landed_rows,
+        deleted_rows + superseded_rows as deleted_rows,
+        (deleted_rows + superseded_rows) * 1.0 / nullif(landed_rows, 0) as deleted_share,
+        {{ quality_threshold('deleted_row_share', threshold_column) }} as threshold
+    from reconciliation
+
+),
+
+final as (
+
+    -- no threshold in force is a failure too, not a silent pass
+    select * from measured
+    where threshold is null or coalesce(deleted_share, 0) > threshold
+
+)
+
+select * from final
+    {%- endset -%}
+    {%- if threshold_column == 'error_above' -%}
+        {{ leadscore.explain_gate(
+            check_sql,
+            'Soft-deleted rows above the policy share: the export is probably not the live table',
+            'describe_deleted_share',
+            'Export the live records (not the recycle bin or a history table), or raise '
+            ~ 'deleted_row_share in seeds/policy/policy_quality_thresholds.csv.'
+        ) }}
+    {%- else -%}
+        {{ check_sql }}
+    {%- endif -%}
+{%- endmacro %}

@@ -121,7 +121,7 @@ tables:
       - {name: Name, as: opportunity_name, type: text}
       - {name: StageName, as: stage_name, type: text}
       - {name: Amount, as: amount, type: number, min: 0}
-      - {name: CloseDate, as: close_date, type: date}
+      - {name: CloseDate, as: close_date, type: date, future_ok: true, description: "Expected close date while open (a forecast, may be in the future), actual once closed."}
       - {name: IsClosed, as: is_closed, type: boolean, default: false}
       - {name: IsWon, as: is_won, type: boolean, default: false}
       - {name: LeadSource, as: lead_source, type: text}
@@ -144,8 +144,8 @@ tables:
       - {name: Name, as: campaign_name, type: text}
       - {name: Type, as: campaign_type, type: text}
       - {name: Status, as: campaign_status, type: text}
-      - {name: StartDate, as: start_date, type: date}
-      - {name: EndDate, as: end_date, type: date}
+      - {name: StartDate, as: start_date, type: date, future_ok: true}
+      - {name: EndDate, as: end_date, type: date, future_ok: true}
       - {name: CreatedDate, as: created_at, type: timestamp, required: true}
   - name: campaign_member
     entity: CampaignMember

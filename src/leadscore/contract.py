@@ -263,6 +263,7 @@ COLUMN_KEYS = frozenset(
         "integer_id",
         "lowercase",
         "fold_case_in_key",
+        "future_ok",
     ]
 )
 TABLE_KEYS = frozenset(
