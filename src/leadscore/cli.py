@@ -136,36 +136,39 @@ def run(
             f"({name}_enabled: false)."
         )
     parsed = {**selection.dbt_vars(), **parsed}
-    if validate and selection.from_files:
-        from leadscore.quality.inbound import validate_landing
+    from leadscore.locking import command_lock
 
-        console.print("[bold]Inbound validation[/bold] (Great Expectations)")
-        report = validate_landing(
-            settings.raw_dir,
-            settings.reports_dir / "validation",
-            layouts=selection.layouts,
-            systems=set(selection.from_files),
-        )
-        failed = [f for f in report.files if f.status == "fail"]
-        if failed:
-            for f in failed:
-                problems = [c.message for c in f.checks if c.status == "fail"][:3]
-                console.print(f"[red]{f.file}[/red]: " + "; ".join(problems))
-            console.print(
-                f"[red]Landing files failed validation; dbt did not run.[/red] "
-                f"Report: {report.html_path}"
+    with command_lock(settings.db_path, "leadscore run"):
+        if validate and selection.from_files:
+            from leadscore.quality.inbound import validate_landing
+
+            console.print("[bold]Inbound validation[/bold] (Great Expectations)")
+            report = validate_landing(
+                settings.raw_dir,
+                settings.reports_dir / "validation",
+                layouts=selection.layouts,
+                systems=set(selection.from_files),
             )
-            raise typer.Exit(1)
-    extra = ["--full-refresh"] if full_refresh else []
-    selector = ["--select", select] if select else []
-    try:
-        console.print("[bold]dbt seed[/bold]")
-        run_dbt(["seed", *extra], settings, dbt_vars=parsed)
-        console.print("[bold]dbt build[/bold]")
-        run_dbt(["build", *selector, *extra], settings, dbt_vars=parsed)
-    except DbtError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from exc
+            failed = [f for f in report.files if f.status == "fail"]
+            if failed:
+                for f in failed:
+                    problems = [c.message for c in f.checks if c.status == "fail"][:3]
+                    console.print(f"[red]{f.file}[/red]: " + "; ".join(problems))
+                console.print(
+                    f"[red]Landing files failed validation; dbt did not run.[/red] "
+                    f"Report: {report.html_path}"
+                )
+                raise typer.Exit(1)
+        extra = ["--full-refresh"] if full_refresh else []
+        selector = ["--select", select] if select else []
+        try:
+            console.print("[bold]dbt seed[/bold]")
+            run_dbt(["seed", *extra], settings, dbt_vars=parsed)
+            console.print("[bold]dbt build[/bold]")
+            run_dbt(["build", *selector, *extra], settings, dbt_vars=parsed)
+        except DbtError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from exc
     console.print(f"[green]Built[/green] {settings.db_path}")
 
 
@@ -177,14 +180,22 @@ def _run_dataset(
     full_refresh: bool,
 ) -> None:
     """`run --dataset`: seed + build on the dataset's own DuckDB file, then the headline."""
-    from leadscore.datasets import DatasetError, headline, resolve_data_dir, run_dataset
+    from leadscore.datasets import (
+        DatasetError,
+        dataset_settings,
+        headline,
+        resolve_data_dir,
+        run_dataset,
+    )
+    from leadscore.locking import command_lock
 
     folder = resolve_data_dir(data_dir)
     try:
         console.print(f"[bold]dbt seed + build[/bold] (dataset {dataset}, data {folder})")
-        settings = run_dataset(
-            dataset, folder, select=select, dbt_vars=dbt_vars, full_refresh=full_refresh
-        )
+        with command_lock(dataset_settings(dataset).db_path, "leadscore run --dataset " + dataset):
+            settings = run_dataset(
+                dataset, folder, select=select, dbt_vars=dbt_vars, full_refresh=full_refresh
+            )
         summary = headline(settings.db_path)
     except (DatasetError, DbtError) as exc:
         console.print(f"[red]{exc}[/red]")

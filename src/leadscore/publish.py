@@ -261,10 +261,13 @@ def publish_command(
     """
     from rich.console import Console
 
+    from leadscore.locking import command_lock
+
     settings = Settings.from_env()
     err = Console(stderr=True)
     try:
-        result = publish(settings.db_path, settings.published_dir, keep=keep)
+        with command_lock(settings.db_path, "leadscore publish"):
+            result = publish(settings.db_path, settings.published_dir, keep=keep)
     except GateFailed as exc:
         _save_gate(settings, exc.gate)
         err.print(f"[bold red]Not published:[/] {exc.gate.summary()}")

@@ -34,6 +34,7 @@ import codecs
 import csv
 import html
 import json
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -230,6 +231,15 @@ def _load_state(path: Path) -> dict[str, Any]:
         return {}
 
 
+def without_row_contents(message: str) -> str:
+    """A DuckDB read error without the landed row it quotes (it may hold names and emails):
+    the file, line and cause stay, `Original Line: ...` and the fix-up hints go."""
+    kept = message.split("Possible fixes")[0]
+    kept = re.sub(r"Original Line:.*?(?=\n\S|$)", "Original Line: (not shown)", kept, flags=re.S)
+    kept = re.sub(r"(?m)^Line: \d+\s*$", "", kept)
+    return " ".join(kept.split())
+
+
 def _resolve(lf: LandingFile, header: list[str]) -> dict[str, list[str]]:
     """Declared column name -> landed columns that hold it (the contract's spelling rule)."""
     return {c.name: lf.system.matching_columns(c, lf.layout, header) for c in lf.table.columns}
@@ -382,8 +392,7 @@ def _check_file(
         rel = con.sql(f"select {', '.join(parts)} from {source}")
         values = dict(zip(rel.columns, rel.fetchall()[0], strict=True))
     except duckdb.Error as exc:
-        msg = " ".join(str(exc).split("Possible fixes")[0].split())
-        rep.add("readable", "fail", f"cannot be read as CSV: {msg}")
+        rep.add("readable", "fail", f"cannot be read as CSV: {without_row_contents(str(exc))}")
         return
     rows = int(values["n"])
     rep.rows = rows
@@ -439,6 +448,38 @@ def _check_file(
         rep.add("row_count", "pass", f"{rows} rows (no previous load recorded)", observed=rows)
     # ---- Great Expectations on a bounded sample
     _gx_sample(con, lf, source, resolved, settings, rep)
+
+
+def _unexpected_files(raw_dir: Path, expected: list[LandingFile], systems: set[str]) -> FileReport:
+    """Files and folders under the landing folder that nothing reads: listed, as a warning."""
+    rep = FileReport(file="(other files)", path=str(raw_dir))
+    read: set[Path] = set()
+    for lf in expected:
+        read.update(p.resolve() for p in (raw_dir / lf.system.name).glob(lf.name))
+    known = {s.name for s in contract.systems()}
+    extra: list[str] = []
+    for path in sorted(raw_dir.rglob("*")):
+        rel = path.relative_to(raw_dir)
+        if path.is_dir() or rel.parts[0].startswith("."):
+            continue
+        if rel.parts[0] not in known:
+            extra.append(f"{rel} (no system is called {rel.parts[0]!r})")
+        elif rel.parts[0] not in systems:
+            extra.append(f"{rel} ({rel.parts[0]} is switched off)")
+        elif path.resolve() not in read:
+            extra.append(f"{rel} (no table of the {rel.parts[0]} contract lands there)")
+    if extra:
+        rep.add(
+            "unexpected_files",
+            "warn",
+            f"{len(extra)} file(s) nothing reads: "
+            + "; ".join(extra[:20])
+            + (" ..." if len(extra) > 20 else ""),
+            engine="python",
+        )
+    else:
+        rep.add("unexpected_files", "pass", "every file in the landing folder is read")
+    return rep
 
 
 def _coalesce(names: list[str]) -> str:
@@ -533,13 +574,12 @@ def validate_landing(
     if systems is None:
         systems = {s.name for s in contract.systems() if (raw_dir / s.name).is_dir()}
     con = duckdb.connect()
+    expected = landing_files(raw_dir, layouts, systems)
     try:
-        files = [
-            _validate_file(con, lf, raw_dir, settings, previous)
-            for lf in landing_files(raw_dir, layouts, systems)
-        ]
+        files = [_validate_file(con, lf, raw_dir, settings, previous) for lf in expected]
     finally:
         con.close()
+    files.append(_unexpected_files(raw_dir, expected, systems))
     report = InboundReport(
         raw_dir=str(raw_dir),
         report_dir=str(report_dir),

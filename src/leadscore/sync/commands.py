@@ -12,6 +12,7 @@ from rich.table import Table
 
 from leadscore.config import Settings
 from leadscore.quality._duck import WarehouseError
+from leadscore.sync.engine import SyncResult
 
 err = Console(stderr=True)
 
@@ -67,31 +68,21 @@ def sync_command(
     if bool(target) == bool(ack):
         err.print("[red]Give either --target salesforce|hubspot or --ack BATCH_ID.[/red]")
         raise typer.Exit(2)
-    from leadscore.sync.engine import ack_batches, run_sync
+    from leadscore.locking import command_lock
 
     try:
-        if ack:
-            for res in ack_batches(settings.db_path, ack):
-                err.print(f"{res.batch_id}: {res.status} ({res.records} records)")
-            return
-        assert target is not None
-        from leadscore.publish import published_db_path
-        from leadscore.quality.outbound import run_outbound_gate
-
-        gate = run_outbound_gate(settings.db_path, published_db_path(settings.published_dir))
-        if not gate.passed:
-            err.print(f"[bold red]Nothing synced:[/] {gate.summary()}")
-            raise typer.Exit(1)
-        outdir = out or settings.outbox_dir / target.value
-        result = run_sync(
-            settings.db_path, target.value, outdir, source=source, batch_size=batch_size
-        )
+        with command_lock(settings.db_path, "leadscore sync"):
+            result = _sync_or_ack(settings, target, ack, out, source, batch_size)
     except WarehouseError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(exc.exit_code) from exc
+    if result is None:
+        return
     if not result.batches:
         err.print(f"No changes to sync to {target.value}: nothing written.")
         return
+    assert target is not None
+    outdir = out or settings.outbox_dir / target.value
     table = Table(title=f"{target.value} batches in {outdir}")
     for col in ("batch_id", "records", "status", "file"):
         table.add_column(col)
@@ -102,3 +93,30 @@ def sync_command(
         err.print(f"Superseded pending batches: {', '.join(result.superseded)}")
     err.print(f"Manifest: {result.manifest}")
     err.print("After delivery: leadscore sync --ack <batch_id>")
+
+
+def _sync_or_ack(
+    settings: Settings,
+    target: SyncTarget | None,
+    ack: list[str] | None,
+    out: Path | None,
+    source: str | None,
+    batch_size: int | None,
+) -> SyncResult | None:
+    """Acknowledge batches (returns None) or run the gate and write the changed rows."""
+    from leadscore.sync.engine import ack_batches, run_sync
+
+    if ack:
+        for res in ack_batches(settings.db_path, ack):
+            err.print(f"{res.batch_id}: {res.status} ({res.records} records)")
+        return None
+    assert target is not None
+    from leadscore.publish import published_db_path
+    from leadscore.quality.outbound import run_outbound_gate
+
+    gate = run_outbound_gate(settings.db_path, published_db_path(settings.published_dir))
+    if not gate.passed:
+        err.print(f"[bold red]Nothing synced:[/] {gate.summary()}")
+        raise typer.Exit(1)
+    outdir = out or settings.outbox_dir / target.value
+    return run_sync(settings.db_path, target.value, outdir, source=source, batch_size=batch_size)
