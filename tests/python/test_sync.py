@@ -182,3 +182,28 @@ def test_missing_table_and_unknown_batch_are_clear_errors(tmp_path: Path) -> Non
         run_sync(empty, "salesforce", tmp_path / "o")
     with pytest.raises(WarehouseError, match="Unknown batch"):
         ack_batches(empty, ["salesforce-deadbeef"])
+
+
+def test_csv_cells_never_start_a_formula() -> None:
+    """Excel and Sheets run a cell starting with = + - @ as a formula: the sync CSV neutralises
+    every such text cell (OWASP), keeps negative numbers as numbers."""
+    import csv
+    import io
+
+    from leadscore.sync.formats import FORMULA_START, formula_safe, salesforce_csv
+    from leadscore.sync.mapping import load_mapping
+
+    mapping = load_mapping("salesforce")
+    text_fields = [i for i, f in enumerate(mapping.fields) if f.crm_type == "string"]
+    assert text_fields, "the mapping has text fields to check"
+    attacks = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rcmd"]
+    rows = []
+    for n, attack in enumerate(attacks):
+        row: list[object] = [f"00Q000000000000{n:03d}"] + [None] * len(mapping.fields)
+        for i in text_fields:
+            row[1 + i] = attack
+        rows.append(row)
+    text = salesforce_csv(mapping, rows).decode()
+    cells = [c for r in csv.reader(io.StringIO(text, newline="")) for c in r]
+    assert not [c for c in cells if c.startswith(FORMULA_START)], cells
+    assert formula_safe("-5") == "-5" and formula_safe("-0.25") == "-0.25"

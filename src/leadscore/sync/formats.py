@@ -4,6 +4,8 @@ Salesforce Bulk API 2.0 (ingest job, operation=update, CSV): UTF-8, comma delimi
 endings, a header of field API names with `Id` first, ISO-8601 datetimes in UTC
 (`2025-03-04T14:15:22.000Z`), booleans `true`/`false`. An empty cell means "leave unchanged"
 in Bulk API 2.0, so a value that became null is written as `#N/A` (Salesforce's "set to null").
+A cell that a spreadsheet would read as a formula (leading `=`, `+`, `-`, `@`, tab, CR) is
+written with a leading apostrophe, as OWASP advises for CSV files people open.
 
 HubSpot CRM v3 batch update (`POST /crm/v3/objects/contacts/batch/update`): a JSON body
 `{"inputs": [{"id": "<record id>", "properties": {"<property>": "<string>"}}]}`; every
@@ -64,6 +66,19 @@ def format_value(value: Any, crm_type: str) -> str | None:
     return str(value)
 
 
+#: Leading characters a spreadsheet reads as a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER_RE = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+
+
+def formula_safe(cell: str) -> str:
+    """A CSV cell Excel and Sheets show as text: one starting with = + - @ tab or CR gets a
+    leading apostrophe (OWASP's advice); numbers, such as -5, are left as they are."""
+    if cell.startswith(FORMULA_START) and not NUMBER_RE.match(cell):
+        return "'" + cell
+    return cell
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     tmp.write_bytes(data)
@@ -78,7 +93,8 @@ def salesforce_csv(mapping: TargetMapping, rows: Sequence[Sequence[Any]]) -> byt
     types = [f.crm_type for f in mapping.fields]
     for row in rows:
         cells = [format_value(v, t) for v, t in zip(row[1:], types, strict=True)]
-        writer.writerow([str(row[0]), *(SF_NULL if c is None else c for c in cells)])
+        safe = [SF_NULL if c is None else formula_safe(c) for c in cells]
+        writer.writerow([formula_safe(str(row[0])), *safe])
     return buf.getvalue().encode("utf-8")
 
 
