@@ -3,7 +3,8 @@
 Readers (BI tools) never open the working database: a running build holds its write lock and
 readers would block it. `publish` copies the marts in `PUBLISHED_MARTS` from the working DB
 (attached READ_ONLY) into a brand-new version directory, then switches readers to it with one
-atomic rename:
+atomic rename. Columns tagged as personal data (`meta: {sensitive: true}` in the yml, listed in
+the `sensitive_columns` model) are left out unless `policy_published_columns` opts one in:
 
     published/
       versions/<version>/leadscore.duckdb        complete copy, written and closed before swap
@@ -132,12 +133,16 @@ def _copy_marts(
                 "done.",
                 exit_code=1,
             ) from exc
+        withheld = _withheld_columns(con)
         for mart in marts:
             rel = find_table(con, mart, catalog="src")
             if rel is None:
                 skipped.append(mart)
                 continue
-            con.execute(f"create table main.{quote_ident(mart)} as select * from {rel}")
+            present = [r[0] for r in con.sql(f"select * from {rel} limit 0").description]
+            keep = [c for c in present if c not in withheld.get(mart, set())]
+            columns = ", ".join(quote_ident(c) for c in keep)
+            con.execute(f"create table main.{quote_ident(mart)} as select {columns} from {rel}")
             tables[mart] = int(
                 con.sql(f"select count(*) from main.{quote_ident(mart)}").fetchall()[0][0]
             )
@@ -166,6 +171,30 @@ def _copy_marts(
     finally:
         con.close()
     return tables, skipped
+
+
+def _withheld_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    """Sensitive columns (sensitive_columns, from the yml tags) not opted in by
+    policy_published_columns: mart -> columns the published copy leaves out."""
+    tags = find_table(con, "sensitive_columns", catalog="src")
+    if tags is None:
+        raise WarehouseError(
+            "The working DB has no sensitive_columns (which columns hold personal data), so "
+            "nothing is published. Run `leadscore run` first.",
+            exit_code=2,
+        )
+    withheld: dict[str, set[str]] = {}
+    for model, column in con.sql(f"select model_name, column_name from {tags}").fetchall():
+        withheld.setdefault(model, set()).add(column)
+    opt_in = find_table(con, "policy_published_columns", catalog="src")
+    if opt_in is not None:
+        rows = con.sql(
+            f"select model_name, column_name from {opt_in} where effective_from <= current_date "
+            "and (effective_to is null or effective_to > current_date)"
+        ).fetchall()
+        for model, column in rows:
+            withheld.get(model, set()).discard(column)
+    return withheld
 
 
 def _lit(path: Path) -> str:

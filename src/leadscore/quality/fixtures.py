@@ -50,7 +50,12 @@ def create_lead_scores(
     model_version: str = "test-v1",
     table: str = "lead_scores",
 ) -> None:
-    """Create (or replace) `table` with n synthetic scored leads."""
+    """Create (or replace) `table` with n synthetic scored leads (and, as a build would, the
+    `sensitive_columns` table publish reads; empty: these leads carry no personal data)."""
     con.execute(
         LEAD_SCORES_SQL.format(table=table, n=int(n), seed=int(seed), model_version=model_version)
+    )
+    con.execute(
+        "create table if not exists sensitive_columns (sensitive_column_id varchar, "
+        "model_name varchar, column_name varchar, reason varchar)"
     )
