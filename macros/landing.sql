@@ -17,7 +17,8 @@
       synced_at          when the connector last synced the row (null for files)
       landed_row_number  position in the landed table (1 = first data row)
       row_status         staged | deleted | superseded | rejected:<reason>; a second row with
-                         the same key is rejected:duplicate_id (the latest one is kept)
+                         the same key is rejected:duplicate_id (the latest one is kept; of
+                         equally recent ones, the last landed)
       raw_record         the landed row as JSON text, on every row that is not staged
       custom_fields      the pass-through columns (var <system>__<table>_pass_through_columns,
                          e.g. ['utm_source__c']) as one JSON object of text values, null when
@@ -342,8 +343,9 @@
                 partition by
                     {{ key_parts | join(', ') }},
                     typed.row_problem is null and not typed.is_deleted and not typed.is_superseded
-                order by {{ ('typed.' ~ adapter.quote(latest.get('as') or latest.name)) if latest
-                    else 'typed.landed_row_number' }} desc nulls last
+                order by
+                    {{ ('typed.' ~ adapter.quote(latest.get('as') or latest.name) ~ ' desc nulls last, ')
+                        if latest else '' }}typed.landed_row_number desc
             ) as duplicate_rank
         from (
             select
