@@ -80,9 +80,13 @@ def formula_safe(cell: str) -> str:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
+    """Write via a hidden temp file and rename; the temp file never outlives a failure."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def salesforce_csv(mapping: TargetMapping, rows: Sequence[Sequence[Any]]) -> bytes:
