@@ -144,3 +144,18 @@ def test_reviewed_needs_a_reason_and_spec_hash_tracks_training_inputs() -> None:
     reworded = catalog.assign(reason_phrase_positive="Something else")
     assert training_spec_hash(FeatureSpec.from_frame(reworded), policy) == base
     assert training_spec_hash(spec, ScoringPolicy(grade_fit_a=90)) == base
+
+
+def test_ml_threads_share_the_cores_with_dbts_other_nodes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from leadscore.ml import runtime
+
+    monkeypatch.setattr(runtime, "available_cores", lambda: 8)
+    monkeypatch.setenv("LEADSCORE_THREADS", "2")
+    assert runtime.ml_threads() == 4
+    monkeypatch.setenv("LEADSCORE_THREADS", "16")
+    assert runtime.ml_threads() == 1
+    assert runtime.ml_threads(policy_max_threads=3) == 3
+    monkeypatch.setenv("LEADSCORE_THREADS", "not a number")
+    assert runtime.ml_threads() == 4

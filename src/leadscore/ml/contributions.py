@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -90,6 +90,7 @@ class _Tree:
     bitset_idx: np.ndarray
     leaves: tuple[_Leaf, ...]
     column_of_node: dict[int, int]  # node id -> column in the decision matrix
+    luts: dict[int, np.ndarray] | None = None  # split column -> go-left per category code
 
 
 class _Batch:
@@ -141,9 +142,11 @@ def _x_goes_left(
         feat = int(tree.feature[k])
         missing_left = bool(tree.missing_left[k])
         if tree.categorical[k]:
-            lut = _category_lut(
-                raw_bitsets[tree.bitset_idx[k]], known_bitsets[f_idx_map[feat]], missing_left
-            )
+            lut = tree.luts.get(k) if tree.luts else None
+            if lut is None:
+                lut = _category_lut(
+                    raw_bitsets[tree.bitset_idx[k]], known_bitsets[f_idx_map[feat]], missing_left
+                )
             out[:, k] = lut[batch.codes(feat)]
         else:
             with np.errstate(invalid="ignore"):
@@ -248,7 +251,18 @@ class HGBContributions:
             z_dec = _x_goes_left(
                 nodes, splits, self.reference, raw, self.known_bitsets, self.f_idx_map
             )[0]
-            self.trees.append((_compile_tree(nodes, z_dec, splits), nodes, raw))
+            tree = _compile_tree(nodes, z_dec, splits)
+            luts = {
+                k: _category_lut(
+                    raw[tree.bitset_idx[k]],
+                    self.known_bitsets[self.f_idx_map[int(tree.feature[k])]],
+                    bool(tree.missing_left[k]),
+                )
+                for k in np.flatnonzero(tree.categorical)
+            }
+            self.trees.append(
+                (replace(tree, luts={int(k): v for k, v in luts.items()}), nodes, raw)
+            )
         self.reference_logit = float(
             model.decision_function(np.asarray(reference, dtype=np.float64).reshape(1, -1))[0]
         )
@@ -290,9 +304,9 @@ class HGBContributions:
             table = self._pattern_contributions(tree, unique)
             used = np.flatnonzero(np.any(table != 0.0, axis=0))
             if len(used):
-                gathered = table[:, used][inverse]
+                by_column = np.asfortranarray(table[:, used])
                 for k, col in enumerate(used):
-                    phi[:, col] += gathered[:, k]
+                    phi[:, col] += by_column[:, k][inverse]
         out = np.empty((n, self.n_columns))
         out[:, self.input_column] = phi
         return out

@@ -107,8 +107,8 @@ class ScoringPolicy:
     rules_spread: float = 4.0
     # scoring
     reason_batch_size: int = 50_000
-    # OpenMP/BLAS threads for fitting and scoring (0 = library default). On a shared box or
-    # under pytest-xdist, 1 avoids oversubscription, which can slow HGB down 10x.
+    # OpenMP/BLAS threads for fitting and scoring; 0 = this machine's cores divided by the
+    # dbt threads (LEADSCORE_THREADS), see leadscore.ml.runtime.ml_threads
     max_threads: int = 0
     extra: Mapping[str, str] = field(default_factory=dict)
 
