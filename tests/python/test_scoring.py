@@ -355,3 +355,21 @@ def test_too_few_outcomes_score_by_rules_never_zero(tmp_path: Path) -> None:
     assert rules["conversion_probability"].gt(0).all()
     assert rules["score"].max() > 0
     assert rules["model_version"].str.startswith("rules").all()
+
+
+def test_status_shows_the_grade_legend(
+    scored: Workspace, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from leadscore.cli import app
+
+    monkeypatch.setenv("LEADSCORE_DB", str(scored.db_path))
+    monkeypatch.setenv("LEADSCORE_PUBLISHED_DIR", str(tmp_path / "published"))
+    monkeypatch.setenv("LEADSCORE_OUTBOX_DIR", str(tmp_path / "outbox"))
+    result = CliRunner().invoke(app, ["status"])
+    assert result.exit_code == 0, result.output
+    assert "Grades: holdout conversion" in result.output
+    legend = _query(scored.db_path, "select * from grade_legend where grade = 'A1'")
+    assert legend["fit_meaning"].iloc[0] in " ".join(result.output.split())
+    assert f"{legend['holdout_conversion_rate'].iloc[0]:.1%}" in result.output
