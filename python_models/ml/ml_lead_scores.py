@@ -12,6 +12,7 @@ def model(dbt, session):
         dbt.ref("policy_grades"),
         dbt.ref("int_feature_catalog"),
         dbt.config.get("dataset"),
+        dbt.ref("feature_value_labels"),
     )
     registry = pipeline.to_frame(dbt.ref("ml_model_registry"))
     features = pipeline.to_frame(dbt.ref("int_scoring_features"))

@@ -167,9 +167,14 @@ def run(
             console.print("[bold]dbt build[/bold]")
             run_dbt(["build", *selector, *extra], settings, dbt_vars=parsed)
         except DbtError as exc:
-            console.print(f"[red]{exc}[/red]")
+            _print_error(exc)
             raise typer.Exit(1) from exc
     console.print(f"[green]Built[/green] {settings.db_path}")
+
+
+def _print_error(exc: Exception) -> None:
+    """The whole message, never cut, never read as rich markup (it may hold [brackets])."""
+    console.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
 
 
 def _run_dataset(
@@ -198,7 +203,7 @@ def _run_dataset(
             )
         summary = headline(settings.db_path)
     except (DatasetError, DbtError) as exc:
-        console.print(f"[red]{exc}[/red]")
+        _print_error(exc)
         raise typer.Exit(1) from exc
     console.print(f"[green]Built[/green] {settings.db_path}")
     for line in summary.lines():

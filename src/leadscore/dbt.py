@@ -38,12 +38,35 @@ def dbt_env(settings: Settings, extra: Mapping[str, str] | None = None) -> dict[
     return env
 
 
+def error_text(message: str) -> str:
+    """The readable part of a dbt node's error message.
+
+    A failed Python model's message is "Runtime Error in model ... Python model failed:"
+    followed by a Python traceback; what a person needs is the exception at its end (e.g.
+    "LiftLeakageError: Leak check failed: 'call_duration' carries 62% ..."), whole. Other
+    messages (SQL errors, test failures) are kept as they are, whitespace collapsed.
+    """
+    lines = message.rstrip().splitlines()
+    if not any("Traceback (most recent call last)" in line for line in lines):
+        return " ".join(message.split())
+    header = lines[0].strip()
+    frames = [i for i, line in enumerate(lines) if line.lstrip().startswith('File "')]
+    start = frames[-1] + 1 if frames else 1
+    indent = len(lines[frames[-1]]) - len(lines[frames[-1]].lstrip()) if frames else 0
+    # skip the failing frame's source line and its ^^^ marker (indented deeper than "File")
+    while start < len(lines) and len(lines[start]) - len(lines[start].lstrip()) > indent:
+        start += 1
+    exception = " ".join(" ".join(line.split()) for line in lines[start:] if line.strip())
+    return f"{header}: {exception}" if exception else " ".join(message.split())
+
+
 def failure_details(target_path: Path, since: float = 0.0, limit: int = 10) -> list[str]:
     """One line per failed or errored node of dbt's last run (from run_results.json).
 
     dbt's console output puts the cause of a failure on indented lines after the error header;
     run_results.json has the whole message (e.g. a compile error naming the landing file and
-    column), so errors raised to callers say what was wrong and where.
+    column, or a Python model's exception), so errors raised to callers say what was wrong
+    and where. The first failure is given in full; later ones are cut at 600 characters.
     """
     results_file = target_path / "run_results.json"
     if not results_file.exists() or results_file.stat().st_mtime < since:
@@ -55,11 +78,21 @@ def failure_details(target_path: Path, since: float = 0.0, limit: int = 10) -> l
     lines = []
     for result in results:
         if result.get("status") in ("error", "fail", "runtime error"):
-            message = " ".join(str(result.get("message") or "").split())
+            message = error_text(str(result.get("message") or ""))
             where = re.search(r"\bfile\s*=\s*(\S+)", message)
-            text = message[:600] + (f" (file: {where.group(1)})" if where else "")
+            text = message if not lines else message[:600]
+            text += f" (file: {where.group(1)})" if where else ""
             lines.append(f"{result.get('unique_id')} [{result.get('status')}]: {text}")
     return lines[:limit]
+
+
+def log_file(settings: Settings, env: Mapping[str, str] | None = None) -> Path:
+    """Where dbt writes its log for a run with this environment (DBT_LOG_PATH/dbt.log)."""
+    run_env = dbt_env(settings, env)
+    folder = Path(run_env.get("DBT_LOG_PATH") or settings.project_dir / "logs")
+    if not folder.is_absolute():
+        folder = settings.project_dir / folder
+    return folder / "dbt.log"
 
 
 def run_dbt(
@@ -98,5 +131,6 @@ def run_dbt(
         details = failure_details(target, since=started)
         if details:
             tail = f"{tail}\nFailed nodes:\n" + "\n".join(details)
+        tail += f"\nFull dbt log: {log_file(settings, env)}"
         raise DbtError(f"`dbt {' '.join(args)}` failed (exit {proc.returncode}).\n{tail}".rstrip())
     return proc

@@ -23,14 +23,16 @@ from leadscore.ml import (
     TrainedModel,
     has_enough_outcomes,
     model_from_registry_row,
-    needs_retrain,
     promotion_decision,
     registry_row,
     score_open_leads,
     train_and_evaluate,
 )
 from leadscore.ml.leakage import LeakageError, single_feature_aucs
-from leadscore.ml.scoring import feature_importance, score_drift, score_leads
+from leadscore.ml.policy import training_spec_hash
+from leadscore.ml.registry import ModelFormatError, PromotionDecision, retrain_decision
+from leadscore.ml.runtime import Progress
+from leadscore.ml.scoring import feature_importance, score_drift
 
 log = logging.getLogger("leadscore.pipeline")
 
@@ -120,6 +122,9 @@ def build_policy(
     values["horizon_days"] = int(row["horizon_days"])
     values["min_examples"] = int(row["min_labeled_leads"])
     values["min_positives"] = int(row["min_positive_labels"])
+    order = row.get("order_column") if hasattr(row, "get") else None
+    if order is not None and not pd.isna(order) and str(order).strip():
+        values["order_column"] = str(order).strip()
     grades = _in_force(grade_policy, as_of)
     cut = {(r.grade_type, str(r.grade)): float(r.min_score) for r in grades.itertuples()}
     for key, grade in (("grade_fit_a", "A"), ("grade_fit_b", "B"), ("grade_fit_c", "C")):
@@ -135,12 +140,21 @@ def build_policy(
     return ScoringPolicy.from_mapping(values)
 
 
-def build_spec(catalog: pd.DataFrame, dataset: str) -> FeatureSpec:
-    """The feature catalog rows of one dataset (the seed holds every dataset's catalog)."""
-    rows = catalog[catalog["dataset"].astype(str) == dataset] if "dataset" in catalog else catalog
-    if rows.empty:
+def _of_dataset(frame: pd.DataFrame | None, dataset: str) -> pd.DataFrame | None:
+    if frame is None or "dataset" not in frame:
+        return frame
+    return frame[frame["dataset"].astype(str) == dataset].drop(columns=["dataset"])
+
+
+def build_spec(
+    catalog: pd.DataFrame, dataset: str, value_labels: pd.DataFrame | None = None
+) -> FeatureSpec:
+    """The feature catalog rows of one dataset (the seed holds every dataset's catalog),
+    with the human labels of its category values (``feature_value_labels`` seed)."""
+    rows = _of_dataset(catalog, dataset)
+    if rows is None or rows.empty:
         raise ValueError(f"feature_catalog has no features for dataset {dataset!r}")
-    return FeatureSpec.from_frame(rows.drop(columns=["dataset"], errors="ignore"))
+    return FeatureSpec.from_frame(rows, _of_dataset(value_labels, dataset))
 
 
 def load_context(
@@ -150,6 +164,7 @@ def load_context(
     grade_policy: Any,
     catalog: Any,
     dataset: str,
+    value_labels: Any = None,
 ) -> tuple[pd.Timestamp, ScoringPolicy, FeatureSpec]:
     """(as_of, policy, spec) of a build from the refs every ML model reads.
 
@@ -160,7 +175,8 @@ def load_context(
     policy = build_policy(
         to_frame(scoring_policy), to_frame(label_policy), to_frame(grade_policy), as_of
     )
-    return as_of, policy, build_spec(to_frame(catalog), dataset)
+    labels = None if value_labels is None else to_frame(value_labels)
+    return as_of, policy, build_spec(to_frame(catalog), dataset, labels)
 
 
 def canonical_order(examples: pd.DataFrame) -> pd.DataFrame:
@@ -238,22 +254,30 @@ def update_registry(
 ) -> pd.DataFrame:
     """The registry rows this run writes (new model and any status changes).
 
-    Retrains when there is no champion, when the champion is older than the policy cadence
-    on the scoring clock, or when asked. A challenger is promoted only if it is not worse than
-    the champion beyond the policy tolerance; the old champion is then retired. With too few
-    outcomes nothing is trained and nothing is written: scoring falls back to rules.
+    Retrains (``retrain_reason``) when asked (``forced``), when there is no champion
+    (``no_champion``), when the feature catalog or training policy changed since the
+    champion was trained (``spec_changed``: its spec hash differs), or when the champion is
+    older than the policy cadence on the scoring clock (``cadence``). A challenger is
+    promoted only if it is not worse than the champion beyond the policy tolerance -- except
+    after a spec change, when the champion no longer matches the catalog and is replaced.
+    With too few outcomes nothing is trained and nothing is written: scoring falls back to
+    rules.
     """
     check_forced_features(examples, spec, force_include)
     champ = champion_row(registry)
-    retrain, why = needs_retrain(
+    current = training_spec_hash(spec, policy, force_include)
+    decision = retrain_decision(
         None if champ is None else champ["trained_at"],
         as_of,
         policy.retrain_cadence_days,
         force=force_retrain or bool(force_include),
+        champion_spec_hash=None if champ is None else _text_or_none(champ.get("spec_hash")),
+        current_spec_hash=current,
     )
-    log.info("retrain=%s (%s)", retrain, why)
+    progress = Progress("training")
+    progress(f"retrain={decision.retrain} ({decision.reason}: {decision.detail})")
     empty = _empty_registry()
-    if not retrain:
+    if not decision.retrain:
         return empty
     if not has_enough_outcomes(examples, policy):
         log.warning(
@@ -275,25 +299,38 @@ def update_registry(
         policy,
         force_include=force_include,
         trained_at=as_of,
+        progress=progress,
     )
     if champ is not None and model.version == champ["model_version"]:
         log.info("retrained %s is identical to the champion: nothing to register", model.version)
         return empty
-    decision = promotion_decision(
-        None if champ is None else json.loads(champ["metrics_json"]),
-        model.metrics,
-        policy.promotion_tolerance,
-    )
-    log.info("promotion: %s (%s)", decision.promote, decision.reason)
-    new = registry_row(model, status="champion" if decision.promote else "challenger")
-    new["decision_reason"] = decision.reason
+    if decision.reason == "spec_changed":
+        promotion = PromotionDecision(
+            True, f"replaces a champion trained under another spec: {decision.detail}"
+        )
+    else:
+        promotion = promotion_decision(
+            None if champ is None else json.loads(champ["metrics_json"]),
+            model.metrics,
+            policy.promotion_tolerance,
+        )
+    progress(f"promotion: {promotion.promote} ({promotion.reason})")
+    new = registry_row(model, status="champion" if promotion.promote else "challenger")
+    new["decision_reason"] = promotion.reason
+    new["retrain_reason"] = decision.reason
     rows = [new]
-    if decision.promote and champ is not None:
+    if promotion.promote and champ is not None:
         retired = champ.to_dict()
         retired["status"] = "retired"
-        retired["decision_reason"] = f"replaced by {model.version}: {decision.reason}"
+        retired["decision_reason"] = f"replaced by {model.version}: {promotion.reason}"
         rows.append(retired)
     return pd.DataFrame(rows)
+
+
+def _text_or_none(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    return str(value)
 
 
 def _empty_registry() -> pd.DataFrame:
@@ -313,6 +350,8 @@ REGISTRY_SCHEMA = pa.schema(
         ("validation_scheme", pa.string()),
         ("policy_version", pa.string()),
         ("data_fingerprint", pa.string()),
+        ("spec_hash", pa.string()),
+        ("retrain_reason", pa.string()),
         ("train_start", _TS),
         ("train_end", _TS),
         ("holdout_start", _TS),
@@ -328,6 +367,7 @@ REGISTRY_SCHEMA = pa.schema(
         ("calibration_json", pa.string()),
         ("candidate_metrics_json", pa.string()),
         ("leakage_json", pa.string()),
+        ("grades_json", pa.string()),
         ("model_blob", pa.binary()),
         ("holdout_parquet", pa.binary()),
     ]
@@ -346,6 +386,7 @@ def registry_table(rows: pd.DataFrame, dataset: str) -> pa.Table:
             values = pd.to_datetime(values, errors="coerce")
             if getattr(values.dt, "tz", None) is not None:
                 values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+            values = values.dt.floor("us")  # the column is microseconds
         elif pa.types.is_binary(fld.type):
             values = [
                 bytes(v) if isinstance(v, bytes | bytearray | memoryview) else None for v in values
@@ -359,10 +400,16 @@ def registry_table(rows: pd.DataFrame, dataset: str) -> pa.Table:
 
 
 def load_champion(registry: pd.DataFrame) -> TrainedModel | None:
+    """The champion model, or None (rules fallback) when there is none or its payload is of
+    an older format (the build that finds it retrains: its spec hash differs)."""
     row = champion_row(registry)
     if row is None:
         return None
-    return model_from_registry_row(row.to_dict())
+    try:
+        return model_from_registry_row(row.to_dict())
+    except ModelFormatError as exc:
+        log.warning("champion %s not loaded: %s", row["model_version"], exc)
+        return None
 
 
 # --------------------------------------------------------------------------- scoring
@@ -394,40 +441,25 @@ HOLDOUT_SCHEMA = pa.schema(
 )
 
 
-def holdout_table(
-    model: TrainedModel | None,
-    examples: pd.DataFrame | None = None,
-    spec: FeatureSpec | None = None,
-    policy: ScoringPolicy | None = None,
-) -> pa.Table:
+def holdout_table(model: TrainedModel | None) -> pa.Table:
     """The champion's honest holdout predictions (label, probability) for reports.
 
-    With the training examples, each holdout row also gets the grade the shipped champion
-    gives it (for conversion-by-grade); the probability stays the honest holdout one.
+    Each row carries the grade the *evaluation* model gave it at training time (the model
+    the holdout measures, graded against its own training distribution), so conversion by
+    grade on these rows is an honest out-of-sample figure.
     """
     if model is None or model.holdout_predictions is None:
         return HOLDOUT_SCHEMA.empty_table()
-    frame = model.holdout_predictions.copy()
+    frame = model.holdout_predictions
     n = len(frame)
-    grade = pd.Series([None] * n, dtype="object")
-    if examples is not None and spec is not None and policy is not None and n:
-        keys = [k for k in ("lead_id", "cutoff_at") if k in frame and k in examples]
-        if "cutoff_at" in keys and frame["cutoff_at"].isna().all():
-            keys = ["lead_id"]
-        rows = examples.drop_duplicates(keys)
-        if "cutoff_at" in keys:
-            rows = rows.assign(cutoff_at=pd.to_datetime(rows["cutoff_at"]))
-            frame = frame.assign(cutoff_at=pd.to_datetime(frame["cutoff_at"]))
-        joined = frame[keys].merge(rows, on=keys, how="left")
-        graded = score_leads(model, joined, spec, policy, with_reasons=False)
-        grade = graded["grade"].astype("object").reset_index(drop=True)
+    grade = frame["grade"] if "grade" in frame else pd.Series([None] * n)
     cols = {
         "model_version": [model.version] * n,
         "lead_id": frame["lead_id"].astype(str) if "lead_id" in frame else [None] * n,
         "cutoff_at": pd.to_datetime(frame["cutoff_at"]) if "cutoff_at" in frame else [None] * n,
         "label": pd.to_numeric(frame["label"]).astype("int32"),
         "probability": pd.to_numeric(frame["probability"]).astype(float),
-        "grade": [None if g is None or g is pd.NA else str(g) for g in grade],
+        "grade": [None if g is None or g is pd.NA or pd.isna(g) else str(g) for g in grade],
     }
     arrays = {
         k: pa.array(v, type=HOLDOUT_SCHEMA.field(k).type, from_pandas=True) for k, v in cols.items()

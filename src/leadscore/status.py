@@ -28,6 +28,44 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
     return con.sql(sql).fetchall()
 
 
+def _print_grade_legend(con: duckdb.DuckDBPyConnection) -> None:
+    """Grade legend from the `grade_legend` mart: what the letters and digits mean, and the
+    holdout conversion and open leads per grade (a warehouse built before it has none)."""
+    try:
+        rows = con.sql(
+            "select fit_letter, engagement_digit, fit_meaning, engagement_meaning, "
+            "holdout_rows, holdout_conversion_rate, open_leads from grade_legend "
+            "order by fit_letter, engagement_digit"
+        ).fetchall()
+    except duckdb.Error:
+        return
+    if not rows:
+        return
+    table = Table(
+        title="Grades: holdout conversion within the horizon (holdout rows) / open leads",
+        title_justify="left",
+    )
+    table.add_column("fit \\ engagement")
+    digits = sorted({r[1] for r in rows})
+    for digit in digits:
+        table.add_column(digit, justify="right")
+    for letter in sorted({r[0] for r in rows}):
+        cells = []
+        for digit in digits:
+            match = [r for r in rows if r[0] == letter and r[1] == digit]
+            if not match:
+                cells.append("")
+                continue
+            _, _, _, _, n, rate, open_leads = match[0]
+            shown = "-" if rate is None else f"{rate:.1%}"
+            cells.append(f"{shown} ({n:,}) / {open_leads:,}")
+        table.add_row(letter, *cells)
+    console.print(table)
+    meanings = {r[0]: r[2] for r in rows} | {r[1]: r[3] for r in rows}
+    for key in sorted(meanings):
+        console.print(f"  {key}: {meanings[key]}")
+
+
 def status_command(
     top: Annotated[int, typer.Option("--top", min=1, help="Queue rows to show.")] = 10,
 ) -> None:
@@ -56,6 +94,7 @@ def status_command(
             )
         else:
             console.print("[yellow]No champion model yet: scores come from policy rules.[/yellow]")
+        _print_grade_legend(con)
         mix = _rows(
             con,
             "select score_status, count(*), round(avg(conversion_probability), 4), "

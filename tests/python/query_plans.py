@@ -47,6 +47,10 @@ BOUNDED: dict[tuple[str, str], tuple[int, str]] = {
     ("int_training_sample", "BLOCKWISE_NL_JOIN"): (1, "the one-row sampling threshold"),
     ("lead_score_history", "CROSS_PRODUCT"): (1, "the one-row scoring clock"),
     ("fct_lead_score_outcomes", "CROSS_PRODUCT"): (2, "the one-row label policy and clock"),
+    ("grade_legend", "CROSS_PRODUCT"): (
+        2,
+        "the one-row clock; 4 fit letters x 4 engagement digits",
+    ),
 }
 
 

@@ -139,6 +139,10 @@ def test_forcing_a_post_contact_field_fails_the_build(
     assert code != 0
     assert "Leak check failed" in text
     assert "'tags'" in text
+    # the CLI itself prints the failed node's message whole (its last sentence too) and
+    # where the log is, not only dbt's stream
+    assert "Remove it from force_include_features." in output
+    assert f"Full dbt log: {tmp_path / 'logs' / 'dbt.log'}" in output.replace("\n", "")
 
 
 def test_missing_data_folder_names_the_file(tmp_path: Path) -> None:

@@ -128,3 +128,52 @@ def test_same_examples_in_any_row_order_give_the_same_model() -> None:
         for frame in (examples, shuffled)
     ]
     assert versions[0] == versions[1]
+
+
+def test_retrain_reasons() -> None:
+    from leadscore.ml.registry import retrain_decision
+
+    now = pd.Timestamp("2024-07-31")
+    fresh = pd.Timestamp("2024-07-20")
+    assert retrain_decision(None, now, 30, current_spec_hash="a").reason == "no_champion"
+    assert retrain_decision(fresh, now, 30, force=True).reason == "forced"
+    same = retrain_decision(fresh, now, 30, champion_spec_hash="a", current_spec_hash="a")
+    assert not same.retrain and same.reason == "none"
+    changed = retrain_decision(fresh, now, 30, champion_spec_hash="a", current_spec_hash="b")
+    assert changed.retrain and changed.reason == "spec_changed"
+    legacy = retrain_decision(fresh, now, 30, champion_spec_hash=None, current_spec_hash="b")
+    assert legacy.reason == "spec_changed"  # a champion from before spec hashes
+    old = retrain_decision(
+        pd.Timestamp("2024-06-01"), now, 30, champion_spec_hash="a", current_spec_hash="a"
+    )
+    assert old.reason == "cadence"
+
+
+def test_a_catalog_change_retrains_and_replaces_the_champion() -> None:
+    """After a catalog change the next build trains a challenger, says why, and the new model
+    replaces a champion that no longer matches the catalog."""
+    examples = make_examples(1500, seed=3).reset_index(drop=True)
+    catalog = synthetic_catalog()
+    policy = ScoringPolicy(min_examples=50, min_positives=10, max_threads=1)
+    as_of = pd.Timestamp("2026-06-30")
+    first = pipeline.update_registry(None, examples, FeatureSpec.from_frame(catalog), policy, as_of)
+    assert first["retrain_reason"].iloc[0] == "no_champion"
+    registry = pipeline.registry_table(first, "demo").to_pandas()
+    later = as_of + pd.Timedelta(days=1)
+    # same catalog, champion one day old: nothing is trained
+    same = pipeline.update_registry(
+        registry, examples, FeatureSpec.from_frame(catalog), policy, later
+    )
+    assert same.empty
+    # a field moves to post_contact: the spec hash changes
+    changed = catalog.copy()
+    changed.loc[changed["feature"] == "landing_page", "availability"] = "post_contact"
+    rows = pipeline.update_registry(
+        registry, examples, FeatureSpec.from_frame(changed), policy, later
+    )
+    new = rows[rows["status"] == "champion"].iloc[0]
+    assert new["retrain_reason"] == "spec_changed"
+    assert new["spec_hash"] != registry["spec_hash"].iloc[0]
+    assert new["model_version"].endswith(new["spec_hash"][:6])
+    assert "landing_page" not in new["features_json"]
+    assert (rows["status"] == "retired").sum() == 1

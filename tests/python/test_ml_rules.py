@@ -76,7 +76,11 @@ def test_too_few_outcomes_fall_back_to_rules(spec: FeatureSpec) -> None:
         leads["days_since_last_activity"] >= 60, ["reason_1", "reason_2", "reason_3"]
     ]
     assert (
-        inactive.fillna("").astype(str).agg(" ".join, axis=1).str.contains("- Inactive for").any()
+        inactive.fillna("")
+        .astype(str)
+        .agg(" ".join, axis=1)
+        .str.contains("Lowers: Inactive for")
+        .any()
     )
 
 

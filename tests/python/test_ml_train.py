@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -115,3 +116,65 @@ def test_too_few_outcomes_raise_for_the_rules_fallback(spec: FeatureSpec) -> Non
     frame = make_examples(300, seed=1)
     with pytest.raises(InsufficientOutcomesError, match="needs at least"):
         train_and_evaluate(frame, spec, ScoringPolicy(max_threads=1))
+
+
+def _ordered_export(n: int, seed: int) -> pd.DataFrame:
+    """An undated export whose rows are in time order and whose conversion rate drifts."""
+    frame = make_examples(n, seed=seed, max_snapshots=1).sort_values("cutoff_at")
+    frame = frame.drop(columns=["cutoff_at"]).reset_index(drop=True)
+    rng = np.random.default_rng(seed)
+    trend = np.linspace(-1.2, 1.2, len(frame))
+    p = frame["true_probability"].to_numpy()
+    logit = np.log(p / (1 - p)) + trend
+    frame["label"] = (rng.random(len(frame)) < 1 / (1 + np.exp(-logit))).astype(int)
+    frame["lead_number"] = np.arange(100_000, 100_000 + len(frame))
+    return frame
+
+
+def test_ordered_export_without_an_order_column_warns(spec: FeatureSpec) -> None:
+    frame = _ordered_export(3000, seed=4)
+    model = train_and_evaluate(frame, spec, ScoringPolicy(max_threads=1), time_col="cutoff_at")
+    assert model.metrics["row_order_auc"] > 0.6
+    assert model.validation_scheme.startswith("grouped_stratified_kfold")
+    assert "WARNING: row position alone predicts the label" in model.validation_scheme
+    assert "order_column" in model.validation_scheme
+    shuffled = frame.sample(frac=1.0, random_state=0).reset_index(drop=True)
+    calm = train_and_evaluate(shuffled, spec, ScoringPolicy(max_threads=1))
+    assert calm.metrics["row_order_auc"] < 0.6
+    assert "WARNING" not in calm.validation_scheme
+
+
+def test_an_order_column_gives_an_ordered_split(spec: FeatureSpec) -> None:
+    frame = _ordered_export(3000, seed=4).sample(frac=1.0, random_state=0)  # any row order
+    policy = ScoringPolicy(max_threads=1, order_column="lead_number")
+    model = train_and_evaluate(frame, spec, policy)
+    assert model.validation_scheme.startswith("ordered_split(by=lead_number")
+    holdout = model.holdout_predictions
+    assert holdout is not None
+    newest = frame.nlargest(len(holdout), "lead_number")["lead_id"]
+    assert set(holdout["lead_id"]) == set(newest)  # the holdout is the newest rows
+
+
+def test_grades_agree_with_conversion_on_the_holdout(model: TrainedModel) -> None:
+    """Conversion by grade on the honest holdout (graded by the evaluation model) rises with
+    the letter within each digit and with the digit within each letter, within the policy's
+    tolerance plus two standard errors of the two cells compared."""
+    from leadscore.ml.grades import monotonicity_violations
+
+    policy = ScoringPolicy()
+    table = model.grade_table
+    print(
+        "\n"
+        + table.pivot(index="letter", columns="digit", values="conversion_rate")
+        .round(3)
+        .to_string()
+    )
+    print(table.pivot(index="letter", columns="digit", values="n").to_string())
+    assert table["n"].sum() == model.metrics["n_holdout"]
+    bad = monotonicity_violations(
+        table, policy.grade_monotonic_tolerance, policy.grade_min_cell, z=2.0
+    )
+    assert bad.empty, bad.to_string()
+    # and the best and worst grades are far apart
+    rates = table.set_index("grade")["conversion_rate"]
+    assert rates["A1"] > 3 * rates["D4"]

@@ -61,6 +61,15 @@ engagement as (
         count(
             case when engagement_category in ('awareness', 'engagement', 'high_intent') then 1 end
         ) as touches_180d,
+        -- the engaged touches: a subset of touches_180d, so the share below is at most 1
+        count(
+            case
+                when
+                    is_engagement
+                    and engagement_category in ('awareness', 'engagement', 'high_intent')
+                    then 1
+            end
+        ) as engaged_touches_180d,
         count(
             case when activity_type = 'email_opened' and age_days < 90 then 1 end
         ) as email_opens_90d,
@@ -177,7 +186,7 @@ final as (
             {{ dbt.datediff('leads.created_at', 'cutoffs.cutoff_at', 'day') }}, 7
         ) as eng_events_per_week,
         coalesce(engagement.touches_180d, 0) as touches_180d,
-        coalesce(engagement.eng_events_180d, 0) * 1.0
+        coalesce(engagement.engaged_touches_180d, 0) * 1.0
         / greatest(coalesce(engagement.touches_180d, 0), 1) as engaged_share_180d,
         coalesce(engagement.email_opens_90d, 0) as email_opens_90d,
         coalesce(engagement.email_clicks_90d, 0) as email_clicks_90d,
@@ -193,7 +202,8 @@ final as (
         coalesce(engagement.webinars_attended_90d, 0) as webinars_attended_90d,
         coalesce(engagement.campaign_responses_90d, 0) as campaign_responses_90d,
         coalesce(engagement.negative_events_90d, 0) as negative_events_90d,
-        coalesce(engagement.days_since_last_engagement, 181) as days_since_last_engagement,
+        -- null when there was no engagement in the 180-day window (not a made-up 181 days)
+        engagement.days_since_last_engagement,
         coalesce(engagement.engagement_decay_7d, 0) as engagement_decay_7d,
         coalesce(engagement.engagement_decay_30d, 0) as engagement_decay_30d,
         -- intent

@@ -1,6 +1,7 @@
 {#-
     The contract readers rely on: one row per open lead with a calibrated probability, a
-    0-100 score, fit and engagement sub-scores, a grade, three reasons, expected value, the
+    0-100 score, fit and engagement sub-scores, a grade, three reasons (as words and as
+    feature / direction / contribution), expected value, the
     MQL flag and the lead's place in its owner's queue.
 -#}
 with
@@ -128,6 +129,15 @@ enriched as (
         scores.reason_1,
         scores.reason_2,
         scores.reason_3,
+        scores.reason_1_feature,
+        scores.reason_1_direction,
+        scores.reason_1_contribution,
+        scores.reason_2_feature,
+        scores.reason_2_direction,
+        scores.reason_2_contribution,
+        scores.reason_3_feature,
+        scores.reason_3_direction,
+        scores.reason_3_contribution,
         scores.conversion_probability * coalesce(
             deal_sizes.typical_deal_size, default_deal.deal_size
         ) as expected_value,

@@ -197,9 +197,9 @@ def hgb_pipeline(
         min_samples_leaf=min_samples_leaf,
         l2_regularization=l2_regularization,
         categorical_features=mask if any(mask) else None,
-        early_stopping=True,
-        validation_fraction=0.1,
-        n_iter_no_change=20,
+        # No random early-stopping slice: training stops on the newest (time) slice instead
+        # and uses every row (leadscore.ml.train.fit_hgb).
+        early_stopping=False,
         random_state=seed,
     )
     return Pipeline([("prep", prep), ("model", model)])

@@ -74,3 +74,97 @@ def grades(
     out = letters + digits
     out[(letters == "") | (digits == "")] = None
     return out
+
+
+def part_indices(
+    features: list[str], groups: dict[str, str], policy: ScoringPolicy
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the fit-group and engagement-group features among ``features``."""
+    fit = [i for i, f in enumerate(features) if groups.get(f) in policy.fit_groups]
+    eng = [i for i, f in enumerate(features) if groups.get(f) in policy.engagement_groups]
+    return np.asarray(fit, dtype=np.intp), np.asarray(eng, dtype=np.intp)
+
+
+def part_sums(
+    contributions: np.ndarray, fit_idx: np.ndarray, eng_idx: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fit part and engagement part of each lead's log-odds (sums of its contributions).
+
+    The grade is read from these two parts of the *model's own* score, so a lead cannot be
+    A1 on two side models while the model ranks it low: log-odds = reference + fit part +
+    engagement part + the rest (features in neither group).
+    """
+    c = np.asarray(contributions, dtype=np.float64)
+    fit = c[:, fit_idx].sum(axis=1) if len(fit_idx) else np.full(len(c), np.nan)
+    eng = c[:, eng_idx].sum(axis=1) if len(eng_idx) else np.full(len(c), np.nan)
+    return fit, eng
+
+
+def conversion_by_grade(labels: np.ndarray, grade_values: np.ndarray) -> pd.DataFrame:
+    """Rows, conversions and rate per grade (letter x digit), grades in A1..D4 order."""
+    frame = pd.DataFrame({"grade": grade_values, "label": np.asarray(labels, dtype=float)})
+    frame = frame.dropna(subset=["grade"])
+    out = frame.groupby("grade")["label"].agg(n="size", conversions="sum").reset_index()
+    out["conversion_rate"] = out["conversions"] / out["n"]
+    out["letter"] = out["grade"].str[0]
+    out["digit"] = out["grade"].str[1:]
+    return out.sort_values(["letter", "digit"]).reset_index(drop=True)
+
+
+def monotonicity_violations(
+    table: pd.DataFrame, tolerance: float, min_cell: int, *, z: float = 0.0
+) -> pd.DataFrame:
+    """Adjacent grade pairs where the better grade converts worse by more than allowed.
+
+    Better = earlier letter at the same digit (B3 -> A3) or lower digit at the same letter
+    (A2 -> A1). Cells with fewer than ``min_cell`` rows are not compared. Allowed: the
+    policy ``tolerance`` plus ``z`` standard errors of the difference of the two cells'
+    rates (``z = 0``: the tolerance alone), so a small holdout's noise is not read as a
+    grade that contradicts the score.
+    """
+    cells = {
+        (r.letter, r.digit): (float(r.conversion_rate), int(r.n))
+        for r in table.itertuples()
+        if r.n >= min_cell
+    }
+    letters, digits = "ABCD", "1234"
+    rows = []
+    for li, letter in enumerate(letters):
+        for di, digit in enumerate(digits):
+            here = cells.get((letter, digit))
+            if here is None:
+                continue
+            for better in (
+                (letters[li - 1], digit) if li > 0 else None,
+                (letter, digits[di - 1]) if di > 0 else None,
+            ):
+                if better is None or better not in cells:
+                    continue
+                top = cells[better]
+                drop = here[0] - top[0]
+                se = float(
+                    np.sqrt(here[0] * (1 - here[0]) / here[1] + top[0] * (1 - top[0]) / top[1])
+                )
+                allowed = tolerance + z * se
+                if drop > allowed:
+                    rows.append(
+                        {
+                            "better_grade": "".join(better),
+                            "better_rate": top[0],
+                            "worse_grade": letter + digit,
+                            "worse_rate": here[0],
+                            "excess": drop,
+                            "allowed": allowed,
+                        }
+                    )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "better_grade",
+            "better_rate",
+            "worse_grade",
+            "worse_rate",
+            "excess",
+            "allowed",
+        ],
+    )

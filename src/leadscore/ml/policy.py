@@ -71,6 +71,32 @@ class ScoringPolicy:
     hgb_max_leaf_nodes: int = 31
     hgb_min_samples_leaf: int = 40
     hgb_l2_regularization: float = 1.0
+    # trees are added in chunks of this many (a progress line each); fitting stops when the
+    # newest validation slice's log-loss has not improved for hgb_patience_trees trees
+    hgb_chunk_trees: int = 50
+    hgb_patience_trees: int = 50
+    # leak guard, part 2: one feature may carry at most this share of the model's lift
+    # (holdout ROC-AUC - 0.5), measured by permuting it on the holdout (leak_check_rows rows)
+    leak_max_lift_share: float = 0.35
+    # ... and only when shuffling it costs at least this much ROC-AUC (a small holdout's
+    # noise, on a model with little lift, is not a leak)
+    leak_min_auc_drop: float = 0.08
+    leak_check_rows: int = 20_000
+    # only the features with the largest mean |contribution| on the holdout are permuted
+    leak_check_features: int = 8
+    # undated exports: a column giving the export's row order (time split by it), and the
+    # ROC-AUC of row position alone above which training warns that rows look time-ordered
+    order_column: str = ""
+    row_order_auc_warn: float = 0.6
+    # grades: conversion may fall by at most this much (absolute) from a lower to a higher
+    # grade on the holdout, counting only cells with at least grade_min_cell rows
+    grade_monotonic_tolerance: float = 0.02
+    grade_min_cell: int = 50
+    # rows of training data whose contributions define the fit / engagement distributions
+    part_reference_rows: int = 20_000
+    # words that say which way a reason moves the score
+    reason_word_raises: str = "Raises"
+    reason_word_lowers: str = "Lowers"
     # rules fallback (points per group when the catalog gives none)
     rules_points_fit: float = 10.0
     rules_points_engagement: float = 10.0
@@ -81,10 +107,18 @@ class ScoringPolicy:
     rules_spread: float = 4.0
     # scoring
     reason_batch_size: int = 50_000
-    # OpenMP/BLAS threads for fitting and scoring (0 = library default). On a shared box or
-    # under pytest-xdist, 1 avoids oversubscription, which can slow HGB down 10x.
+    # OpenMP/BLAS threads for fitting and scoring; 0 = this machine's cores divided by the
+    # dbt threads (LEADSCORE_THREADS), see leadscore.ml.runtime.ml_threads
     max_threads: int = 0
     extra: Mapping[str, str] = field(default_factory=dict)
+
+    def training_fingerprint(self) -> dict[str, Any]:
+        """The values that change what training produces (not grading, wording or cadence)."""
+        out = {key: getattr(self, key) for key in TRAINING_KEYS}
+        for key in TRAINING_EXTRA_KEYS:
+            if key in self.extra:
+                out[key] = self.extra[key]
+        return out
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> ScoringPolicy:
@@ -149,6 +183,12 @@ class ScoringPolicy:
             raise PolicyError("fit grade cut-offs must satisfy A >= B >= C")
         if not self.grade_engagement_1 >= self.grade_engagement_2 >= self.grade_engagement_3:
             raise PolicyError("engagement grade cut-offs must satisfy 1 >= 2 >= 3")
+        if not 0 < self.leak_max_lift_share <= 1:
+            raise PolicyError(
+                f"leak_max_lift_share must be in (0, 1], got {self.leak_max_lift_share}"
+            )
+        if self.hgb_chunk_trees <= 0 or self.hgb_patience_trees < 0:
+            raise PolicyError("hgb_chunk_trees must be positive and hgb_patience_trees >= 0")
         if self.horizon_days <= 0 or self.retrain_cadence_days <= 0:
             raise PolicyError("horizon_days and retrain_cadence_days must be positive")
         if not 0 < self.rules_prior < 1:
@@ -157,6 +197,36 @@ class ScoringPolicy:
     def rules_points_for(self, group: str) -> float:
         """Default points a firing rule earns when the catalog gives no ``rule_points``."""
         return float(getattr(self, f"rules_points_{group}", 0.0))
+
+
+#: ScoringPolicy fields that change the trained model (hashed into the model version).
+TRAINING_KEYS: tuple[str, ...] = (
+    "horizon_days",
+    "min_positives",
+    "min_examples",
+    "leak_auc_threshold",
+    "leak_max_lift_share",
+    "leak_min_auc_drop",
+    "test_fraction",
+    "calibration_fraction",
+    "kfold_splits",
+    "refit_on_all",
+    "random_seed",
+    "fit_groups",
+    "engagement_groups",
+    "min_category_frequency",
+    "max_categories",
+    "lr_c",
+    "hgb_learning_rate",
+    "hgb_max_iter",
+    "hgb_max_leaf_nodes",
+    "hgb_min_samples_leaf",
+    "hgb_l2_regularization",
+    "hgb_patience_trees",
+    "order_column",
+)
+#: Seed keys ScoringPolicy does not model but that change the training rows.
+TRAINING_EXTRA_KEYS: tuple[str, ...] = ("max_training_examples",)
 
 
 def _coerce(key: str, value: Any, default: Any) -> Any:
@@ -183,7 +253,27 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
 
 @dataclass(frozen=True)
 class FeatureDef:
-    """One feature from the catalog: how to encode it, where it belongs, how to say it."""
+    """One feature from the catalog: how to encode it, where it belongs, how to say it.
+
+    Reason wording (columns of the ``feature_catalog`` seed):
+
+    * ``reason_phrase_positive`` / ``reason_phrase_negative``: templates with ``{value}`` used
+      when the feature raises / lowers the score. For a **boolean** feature they are the
+      phrases for the value *true* / *false* instead (what the lead did or did not do; the
+      direction is said separately), so a phrase never contradicts the lead's data.
+    * ``reason_phrase_zero``: what a zero (or false) means, phrased as an absence ("No web
+      visits in the last 90 days"). Setting it marks zero as an *absence*: it is never shown
+      as a reason that raises the score.
+    * ``reason_phrase_missing``: what a missing or unknown value means ("No industry on
+      record"). A missing value is never a raising reason and, without this phrase, never a
+      reason at all: "unknown" is not stated as a fact.
+    * ``value_format``: ``count``, ``days``, ``percent`` (a 0-1 share shown as %), ``decimal``
+      or empty (plain number).
+    * category values are shown by their human label (``feature_value_labels`` seed).
+
+    ``reviewed`` + ``review_reason``: a person checked that this strong feature is known
+    before first contact, so the leak guard reports it but does not stop training on it.
+    """
 
     name: str
     kind: FeatureKind
@@ -195,25 +285,96 @@ class FeatureDef:
     rule_points: float | None = None
     rule_threshold: float | None = None
     rule_values: tuple[str, ...] = ()
+    phrase_zero: str | None = None
+    phrase_missing: str | None = None
+    value_format: str = ""
+    value_labels: Mapping[str, str] = field(default_factory=dict)
+    unknown_values: frozenset[str] = frozenset()
+    reviewed: bool = False
+    review_reason: str = ""
+
+    @property
+    def zero_is_absence(self) -> bool:
+        return self.phrase_zero is not None
+
+    def is_missing(self, value: Any) -> bool:
+        """Missing, or a category value the vocabulary says means 'not known'."""
+        if _is_na(value):
+            return True
+        return self.kind == "categorical" and str(value) in self.unknown_values
+
+    def is_zero(self, value: Any) -> bool:
+        if _is_na(value) or self.kind == "categorical":
+            return False
+        try:
+            return float(value) == 0.0
+        except (TypeError, ValueError):
+            return False
+
+    def can_raise(self, value: Any) -> bool:
+        """False for values that are absences: missing/unknown, or zero when zero is absence."""
+        if self.is_missing(value):
+            return False
+        return not (self.zero_is_absence and self.is_zero(value))
+
+    def can_explain(self, value: Any) -> bool:
+        """A reason can be worded for this value (missing values need a missing phrase)."""
+        return not self.is_missing(value) or self.phrase_missing is not None
 
     def phrase(self, sign: int, value: Any) -> str:
-        """Render the reason text, e.g. ``+ Visited pricing page 3x in last 30 days``."""
-        template = self.phrase_positive if sign > 0 else self.phrase_negative
-        text = template.replace("{value}", format_value(value, self.kind))
-        return f"{'+' if sign > 0 else '-'} {text}"
+        """The reason's words (no sign), e.g. ``Visited the pricing page 3x in 30 days``."""
+        if self.is_missing(value):
+            text = self.phrase_missing or f"{self.label} not on record"
+        elif self.zero_is_absence and self.is_zero(value):
+            text = str(self.phrase_zero)
+        else:
+            if self.kind == "boolean":
+                template = self.phrase_positive if _truthy(value) else self.phrase_negative
+            else:
+                template = self.phrase_positive if sign > 0 else self.phrase_negative
+            text = template.replace("{value}", self.format(value))
+        return text[:1].upper() + text[1:]
+
+    def format(self, value: Any) -> str:
+        if self.kind == "categorical":
+            text = str(value)
+            return self.value_labels.get(text) or humanize(text)
+        return format_value(value, self.kind, self.value_format)
 
 
-def format_value(value: Any, kind: str) -> str:
+def _is_na(value: Any) -> bool:
+    if value is None or value is pd.NA:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _truthy(value: Any) -> bool:
+    try:
+        return float(value) >= 0.5
+    except (TypeError, ValueError):
+        return str(value).strip().lower() in {"true", "t", "yes", "y"}
+
+
+def humanize(code: str) -> str:
+    """Fallback for a category code without a label: ``it_services`` -> ``It services``."""
+    text = code.replace("_", " ").strip()
+    return text[:1].upper() + text[1:] if text.islower() else text
+
+
+def format_value(value: Any, kind: str, value_format: str = "") -> str:
     """Short human form of a feature value for reason text."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "unknown"
+    if _is_na(value):
+        return "not on record"
     if kind == "boolean":
-        try:
-            return "yes" if float(value) >= 0.5 else "no"
-        except (TypeError, ValueError):
-            return str(value)
+        return "yes" if _truthy(value) else "no"
     if kind == "numeric":
         number = float(value)
+        if value_format == "percent":
+            return f"{round(number * 100):d}%"
+        if value_format in ("count", "days"):
+            return f"{round(number):,d}"
+        if value_format == "decimal":
+            return f"{number:.1f}"
         if number.is_integer():
             return str(int(number))
         return f"{number:.1f}" if abs(number) < 100 else f"{number:.0f}"
@@ -227,14 +388,21 @@ class FeatureSpec:
     features: tuple[FeatureDef, ...]
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame) -> FeatureSpec:
-        """Build from the ``feature_catalog`` seed.
+    def from_frame(
+        cls, frame: pd.DataFrame, value_labels: pd.DataFrame | None = None
+    ) -> FeatureSpec:
+        """Build from the ``feature_catalog`` seed (and the ``feature_value_labels`` seed).
 
         Required columns: ``feature``, ``kind``, ``group``, ``availability``. Optional:
         ``label``, ``reason_phrase_positive``, ``reason_phrase_negative``, ``reason_template``
         (one template with ``{value}`` used for both signs), ``rule_points``,
         ``rule_threshold`` (numeric/boolean rule fires when value >= threshold; default > 0),
-        ``rule_values`` (categorical rule fires for these ``|``-separated values).
+        ``rule_values`` (categorical rule fires for these ``|``-separated values),
+        ``reason_phrase_zero``, ``reason_phrase_missing``, ``value_format``, ``reviewed``,
+        ``review_reason`` (see :class:`FeatureDef`).
+
+        ``value_labels``: rows of (``feature``, ``value``, ``label``, optional ``is_unknown``):
+        the words a category value is shown with; ``is_unknown`` values count as missing.
         """
         if "group" not in frame.columns and "feature_group" in frame.columns:
             frame = frame.rename(columns={"feature_group": "group"})  # seed spelling
@@ -242,9 +410,21 @@ class FeatureSpec:
         missing = [c for c in required if c not in frame.columns]
         if missing:
             raise PolicyError(f"feature catalog is missing columns {missing}")
+        labels: dict[str, dict[str, str]] = {}
+        unknown: dict[str, set[str]] = {}
+        if value_labels is not None and len(value_labels):
+            for rec in value_labels.to_dict("records"):
+                feat, value = _text(rec, "feature"), _text(rec, "value")
+                if feat is None or value is None:
+                    continue
+                if _flag(rec.get("is_unknown")):
+                    unknown.setdefault(feat, set()).add(value)
+                label = _text(rec, "label")
+                if label:
+                    labels.setdefault(feat, {})[value] = label
         defs: list[FeatureDef] = []
         for row in frame.to_dict("records"):
-            defs.append(_feature_def(row))
+            defs.append(_feature_def(row, labels, unknown))
         names = [d.name for d in defs]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
@@ -254,6 +434,21 @@ class FeatureSpec:
     @classmethod
     def from_records(cls, records: Iterable[Mapping[str, Any]]) -> FeatureSpec:
         return cls.from_frame(pd.DataFrame(list(records)))
+
+    def fingerprint(self, names: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """What of the catalog changes training: name, kind, group, availability, review."""
+        wanted = None if names is None else set(names)
+        return [
+            {
+                "feature": f.name,
+                "kind": f.kind,
+                "group": f.group,
+                "availability": f.availability,
+                "reviewed": f.reviewed,
+            }
+            for f in self.features
+            if wanted is None or f.name in wanted
+        ]
 
     def __getitem__(self, name: str) -> FeatureDef:
         for feature in self.features:
@@ -288,7 +483,17 @@ def _text(row: Mapping[str, Any], key: str) -> str | None:
     return text or None
 
 
-def _feature_def(row: Mapping[str, Any]) -> FeatureDef:
+def _flag(value: Any) -> bool:
+    if _is_na(value):
+        return False
+    return str(value).strip().lower() in {"true", "t", "yes", "y", "1"}
+
+
+def _feature_def(
+    row: Mapping[str, Any],
+    labels: Mapping[str, Mapping[str, str]] | None = None,
+    unknown: Mapping[str, set[str]] | None = None,
+) -> FeatureDef:
     name = _text(row, "feature")
     if name is None:
         raise PolicyError("feature catalog has a row with an empty 'feature'")
@@ -310,6 +515,16 @@ def _feature_def(row: Mapping[str, Any]) -> FeatureDef:
     template = _text(row, "reason_template")
     positive = _text(row, "reason_phrase_positive") or template or f"{label}: {{value}}"
     negative = _text(row, "reason_phrase_negative") or template or f"{label}: {{value}}"
+    value_format = (_text(row, "value_format") or "").lower()
+    if value_format not in {"", "count", "days", "percent", "decimal"}:
+        raise PolicyError(f"feature {name!r}: unknown value_format {value_format!r}")
+    reviewed = _flag(row.get("reviewed"))
+    review_reason = _text(row, "review_reason") or ""
+    if reviewed and not review_reason:
+        raise PolicyError(
+            f"feature {name!r} is marked reviewed but has no review_reason: say why this "
+            "strong feature is known before first contact"
+        )
     points = _text(row, "rule_points")
     threshold = _text(row, "rule_threshold")
     values = _text(row, "rule_values")
@@ -324,4 +539,31 @@ def _feature_def(row: Mapping[str, Any]) -> FeatureDef:
         rule_points=float(points) if points is not None else None,
         rule_threshold=float(threshold) if threshold is not None else None,
         rule_values=tuple(v.strip() for v in values.split("|")) if values else (),
+        phrase_zero=_text(row, "reason_phrase_zero"),
+        phrase_missing=_text(row, "reason_phrase_missing"),
+        value_format=value_format,
+        value_labels=dict((labels or {}).get(name, {})),
+        unknown_values=frozenset((unknown or {}).get(name, set())),
+        reviewed=reviewed,
+        review_reason=review_reason,
     )
+
+
+def training_spec_hash(
+    spec: FeatureSpec, policy: ScoringPolicy, force_include: Iterable[str] = ()
+) -> str:
+    """Hash of what decides a model besides its data: catalog features and training policy.
+
+    A champion trained under another hash is out of date: the next build retrains
+    (``retrain_reason = spec_changed``) and the new model replaces it.
+    """
+    import hashlib
+    import json
+
+    payload = {
+        "catalog": spec.fingerprint(),
+        "policy": policy.training_fingerprint(),
+        "force_include": sorted(force_include),
+    }
+    text = json.dumps(payload, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -23,7 +23,7 @@ import skops.io as sio
 
 from leadscore.ml.train import TrainedModel
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: contributions-based grades, reference_logit, spec_hash
 STATUSES = ("champion", "challenger", "retired")
 
 #: Types skops does not trust by default that a leadscore model legitimately contains.
@@ -46,18 +46,22 @@ _PAYLOAD_FIELDS = (
     "feature_kinds",
     "baselines",
     "score_reference",
-    "fit_model",
+    "reference_logit",
     "fit_features",
     "fit_reference",
-    "engagement_model",
     "engagement_features",
     "engagement_reference",
     "positive_rate",
+    "spec_hash",
 )
 
 
 class UntrustedModelError(RuntimeError):
     """The serialized model contains types outside the allow-list; it was not loaded."""
+
+
+class ModelFormatError(UntrustedModelError):
+    """The blob is a leadscore model of an older payload format; it was not loaded."""
 
 
 def _canonical_zip(raw: bytes) -> bytes:
@@ -128,7 +132,12 @@ def load_payload(blob: bytes | bytearray | memoryview) -> dict[str, Any]:
     present = sorted(sio.get_untrusted_types(data=data))
     payload = sio.loads(data, trusted=present)
     if not isinstance(payload, dict) or payload.get("format_version") != FORMAT_VERSION:
-        raise UntrustedModelError("model blob is not a leadscore model payload (format_version)")
+        raise ModelFormatError(
+            f"model blob has format_version {payload.get('format_version')!r}, this code reads "
+            f"{FORMAT_VERSION}: retrain (the next build does, as its spec hash differs)"
+            if isinstance(payload, dict)
+            else "model blob is not a leadscore model payload"
+        )
     return payload
 
 
@@ -175,10 +184,10 @@ def registry_row(model: TrainedModel, status: str = "challenger") -> dict[str, A
     """One ``model_registry`` row. JSON columns are strings; ``model_blob`` is skops bytes.
 
     Columns: model_version, trained_at, status, model_kind, calibration_method,
-    validation_scheme, policy_version, data_fingerprint, train_start, train_end,
+    validation_scheme, policy_version, data_fingerprint, spec_hash, train_start, train_end,
     holdout_start, holdout_end, roc_auc, pr_auc, lift_top_decile, brier, ece,
     features_json, library_versions_json, metrics_json, calibration_json,
-    candidate_metrics_json, leakage_json, model_blob.
+    candidate_metrics_json, leakage_json, grades_json, model_blob, holdout_parquet.
     """
     if status not in STATUSES:
         raise ValueError(f"status must be one of {STATUSES}, got {status!r}")
@@ -206,6 +215,7 @@ def registry_row(model: TrainedModel, status: str = "challenger") -> dict[str, A
         "validation_scheme": model.validation_scheme,
         "policy_version": model.policy_version,
         "data_fingerprint": model.data_fingerprint,
+        "spec_hash": model.spec_hash,
         "train_start": _ts(window.get("train_start")),
         "train_end": _ts(window.get("train_end")),
         "holdout_start": _ts(window.get("holdout_start")),
@@ -217,6 +227,7 @@ def registry_row(model: TrainedModel, status: str = "challenger") -> dict[str, A
         "calibration_json": _dumps(model.calibration_table.to_dict("records")),
         "candidate_metrics_json": _dumps(model.candidate_metrics),
         "leakage_json": _dumps(model.leakage_table.to_dict("records")),
+        "grades_json": _dumps(model.grade_table.to_dict("records")),
         "model_blob": model_to_bytes(model),
         "holdout_parquet": holdout_to_bytes(model.holdout_predictions),
     }
@@ -321,6 +332,57 @@ def _num(value: Any) -> float:
         return float("nan")
 
 
+RETRAIN_REASONS = ("forced", "no_champion", "spec_changed", "cadence")
+
+
+@dataclass(frozen=True)
+class RetrainDecision:
+    """Whether this build trains a challenger; ``reason`` is one of RETRAIN_REASONS (or
+    ``none``), ``detail`` says it in words."""
+
+    retrain: bool
+    reason: str
+    detail: str
+
+
+def retrain_decision(
+    champion_trained_at: pd.Timestamp | str | None,
+    now: pd.Timestamp | str,
+    cadence_days: int,
+    *,
+    force: bool = False,
+    champion_spec_hash: str | None = None,
+    current_spec_hash: str | None = None,
+) -> RetrainDecision:
+    """Retrain when asked, with no champion, when the spec changed, or past the cadence.
+
+    ``spec_changed``: the champion was trained under another feature catalog or training
+    policy (its ``spec_hash`` differs from the current one, or it has none).
+    """
+    if force:
+        return RetrainDecision(True, "forced", "retrain requested")
+    if champion_trained_at is None or pd.isna(champion_trained_at):
+        return RetrainDecision(True, "no_champion", "no champion model yet")
+    if current_spec_hash is not None and champion_spec_hash != current_spec_hash:
+        old = (champion_spec_hash or "none")[:6]
+        return RetrainDecision(
+            True,
+            "spec_changed",
+            f"the feature catalog or training policy changed since the champion was trained "
+            f"(spec {old} -> {current_spec_hash[:6]})",
+        )
+    age = pd.Timestamp(now) - pd.Timestamp(champion_trained_at)
+    if age >= pd.Timedelta(days=cadence_days):
+        return RetrainDecision(
+            True, "cadence", f"champion is {age.days} days old (cadence {cadence_days} days)"
+        )
+    return RetrainDecision(
+        False,
+        "none",
+        f"champion is {age.days} days old; reusing it (cadence {cadence_days} days)",
+    )
+
+
 def needs_retrain(
     champion_trained_at: pd.Timestamp | str | None,
     now: pd.Timestamp | str,
@@ -328,11 +390,5 @@ def needs_retrain(
     force: bool = False,
 ) -> tuple[bool, str]:
     """Retrain when asked, when there is no champion, or when it is older than the cadence."""
-    if force:
-        return True, "retrain requested"
-    if champion_trained_at is None or pd.isna(champion_trained_at):
-        return True, "no champion model yet"
-    age = pd.Timestamp(now) - pd.Timestamp(champion_trained_at)
-    if age >= pd.Timedelta(days=cadence_days):
-        return True, f"champion is {age.days} days old (cadence {cadence_days} days)"
-    return False, f"champion is {age.days} days old; reusing it (cadence {cadence_days} days)"
+    decision = retrain_decision(champion_trained_at, now, cadence_days, force=force)
+    return decision.retrain, decision.detail

@@ -21,7 +21,7 @@ from leadscore.ml.features import prepare_features
 from leadscore.ml.grades import grades, percentile_among, to_int_score
 from leadscore.ml.leakage import select_features
 from leadscore.ml.policy import FeatureDef, FeatureSpec, ScoringPolicy
-from leadscore.ml.reasons import top_reasons
+from leadscore.ml.reasons import select_reasons
 
 RULES_STATUS = "rules_fallback"
 
@@ -131,7 +131,12 @@ def score_with_rules(
         {f"r{i}": prepared[r.feature.name].to_numpy() for i, r in enumerate(rules)},
         index=features.index,
     )
-    reasons = top_reasons(contrib, values, [r.feature for r in rules])
+    reasons = select_reasons(
+        contrib,
+        values,
+        [r.feature for r in rules],
+        words=(policy.reason_word_raises, policy.reason_word_lowers),
+    )
     fit_for_grade = np.where(np.isnan(fit), scaled, fit)
     eng_for_grade = np.where(np.isnan(eng), scaled, eng)
     prob = np.where(has_data, prob, np.nan)

@@ -5,11 +5,25 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from leadscore.ml.grades import grades, percentile_among, to_0_100, to_int_score
+from leadscore.ml.grades import grades, part_sums, percentile_among, to_0_100, to_int_score
 from leadscore.ml.metrics import population_stability_index
 from leadscore.ml.policy import FeatureSpec, ScoringPolicy
-from leadscore.ml.reasons import EncodedExplainer, occlusion_contributions, top_reasons
-from leadscore.ml.train import TrainedModel, thread_limit
+from leadscore.ml.reasons import (
+    empty_reasons,
+    occlusion_contributions,
+    reason_columns,
+    select_reasons,
+)
+from leadscore.ml.runtime import Progress
+from leadscore.ml.train import (
+    TrainedModel,
+    contributions_in_batches,
+    explainer_for,
+    thread_limit,
+)
+
+REASON_COLUMNS = reason_columns()
+TEXT_REASONS = ["reason_1", "reason_2", "reason_3"]
 
 SCORE_COLUMNS = [
     "conversion_probability",
@@ -18,9 +32,7 @@ SCORE_COLUMNS = [
     "fit_score",
     "engagement_score",
     "grade",
-    "reason_1",
-    "reason_2",
-    "reason_3",
+    *REASON_COLUMNS,
     "score_status",
     "model_version",
     "scored_at",
@@ -46,51 +58,70 @@ def finalize_frame(
     has_data: np.ndarray,
 ) -> pd.DataFrame:
     """Blank the rows with no usable data, add version/timestamp, fix column order."""
-    out.loc[~has_data, ["reason_1", "reason_2", "reason_3"]] = None
+    for col in REASON_COLUMNS:
+        if col not in out:
+            out[col] = np.nan if col.endswith("_contribution") else None
+        out.loc[~has_data, col] = np.nan if col.endswith("_contribution") else None
     out.loc[~has_data, "score_status"] = "insufficient_data"
     out["model_version"] = version
     out["scored_at"] = pd.Timestamp(scored_at) if scored_at is not None else _now()
     # pandas' string dtype: missing values are real NA, which DuckDB reads as NULL varchar
-    for col in ("grade", "reason_1", "reason_2", "reason_3", "score_status", "model_version"):
+    text_cols = [c for c in REASON_COLUMNS if not c.endswith("_contribution")]
+    for col in ("grade", *text_cols, "score_status", "model_version"):
         out[col] = out[col].astype("str")
+    for col in REASON_COLUMNS:
+        if col.endswith("_contribution"):
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
     return out[[lead_col, *SCORE_COLUMNS]].reset_index(drop=True)
 
 
-def _sub_score(model: TrainedModel, prepared: pd.DataFrame, which: str) -> np.ndarray:
-    pipe = model.fit_model if which == "fit" else model.engagement_model
-    ref = model.fit_reference if which == "fit" else model.engagement_reference
-    cols = model.fit_features if which == "fit" else model.engagement_features
-    if pipe is None or ref is None:
-        return np.full(len(prepared), np.nan)
-    return to_0_100(pipe.predict_proba(prepared[cols])[:, 1], ref)
+def _positions(model: TrainedModel, names: list[str]) -> np.ndarray:
+    where = {f: i for i, f in enumerate(model.features)}
+    return np.asarray([where[f] for f in names if f in where], dtype=np.intp)
 
 
-def _logit_and_reasons(
-    model: TrainedModel, prepared: pd.DataFrame, spec: FeatureSpec, batch: int, with_reasons: bool
-) -> tuple[np.ndarray, pd.DataFrame | None]:
-    """Logit per lead and, if wanted, reason_1..3, batch by batch (bounded memory)."""
+def _explain(
+    model: TrainedModel,
+    prepared: pd.DataFrame,
+    spec: FeatureSpec,
+    policy: ScoringPolicy,
+    with_reasons: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.DataFrame | None]:
+    """Log-odds, fit part, engagement part and (optionally) reasons, batch by batch.
+
+    One pass per batch: the contributions that word the reasons are the ones the fit and
+    engagement parts (and so the grade) add up.
+    """
     n = len(prepared)
-    logit = np.empty(n)
-    if not with_reasons:
-        for start in range(0, n, batch):
-            logit[start : start + batch] = model.logit(prepared.iloc[start : start + batch])
-        return logit, None
+    batch = max(1, policy.reason_batch_size)
+    explainer = explainer_for(model.pipeline, model.features, model.feature_kinds, model.baselines)
+    fit_idx = _positions(model, model.fit_features)
+    eng_idx = _positions(model, model.engagement_features)
     defs = [spec[f] for f in model.features]
-    baseline = model.prepare(pd.DataFrame([model.baselines], columns=model.features))
-    explainer = EncodedExplainer.create(model.pipeline, baseline, model.features)
+    words = (policy.reason_word_raises, policy.reason_word_lowers)
+    logit = np.empty(n)
+    fit = np.empty(n)
+    eng = np.empty(n)
     parts: list[pd.DataFrame] = []
+    progress = Progress("scoring", enabled=n > 5 * batch)
     for start in range(0, n, batch):
         chunk = prepared.iloc[start : start + batch]
+        stop = start + len(chunk)
         if explainer is not None:
-            logit[start : start + batch], contrib = explainer.explain(chunk)
-        else:  # unknown pipeline layout: slower raw-feature occlusion
-            logit[start : start + batch] = model.logit(chunk)
+            logit[start:stop], contrib = contributions_in_batches(explainer, chunk, batch)
+        else:  # unknown pipeline layout: slower occlusion (does not sum to the log-odds)
+            logit[start:stop] = model.logit(chunk)
             contrib = occlusion_contributions(
                 model.logit, chunk, model.features, model.baselines, batch_size=batch
             )
-        parts.append(top_reasons(contrib, chunk[model.features], defs))
-    reasons = pd.concat(parts) if parts else top_reasons(np.zeros((0, 0)), prepared, [])
-    return logit, reasons
+        fit[start:stop], eng[start:stop] = part_sums(contrib, fit_idx, eng_idx)
+        if with_reasons:
+            parts.append(select_reasons(contrib, chunk[model.features], defs, words=words))
+        progress(f"{stop:,}/{n:,} leads")
+    reasons = None
+    if with_reasons:
+        reasons = pd.concat(parts) if parts else empty_reasons(0)
+    return logit, fit, eng, reasons
 
 
 def score_leads(
@@ -105,11 +136,13 @@ def score_leads(
 ) -> pd.DataFrame:
     """Score every row of ``features`` (one per open lead, current feature values).
 
-    Returns ``lead_col`` + SCORE_COLUMNS. ``score`` and the sub-scores are the lead's position
-    (0-100) in the training-time distribution of the same output; ``percentile`` is the rank
-    among this run's scored leads. When a model has no fit (or engagement) features, that part
-    of the grade uses ``score`` instead. Leads with no usable feature at all get
-    ``insufficient_data`` and nulls.
+    Returns ``lead_col`` + SCORE_COLUMNS. ``score`` is the lead's position (0-100) in the
+    training-time distribution of the model's log-odds; ``fit_score`` and
+    ``engagement_score`` are the positions of the fit and engagement *parts* of those
+    log-odds (the sums of the lead's contributions from each feature group) in their
+    training distributions, and the grade applies the policy cut-offs to them, so grade and
+    score come from the same model. ``percentile`` is the rank among this run's leads.
+    Leads with no usable feature at all get ``insufficient_data`` and nulls.
     """
     missing = [f for f in model.features if f not in features.columns]
     if missing:
@@ -118,13 +151,20 @@ def score_leads(
         )
     prepared = model.prepare(features)
     has_data = usable_mask(prepared)
-    batch = max(1, policy.reason_batch_size)
     with thread_limit(policy):
-        logit, reasons = _logit_and_reasons(model, prepared, spec, batch, with_reasons)
-        fit = _sub_score(model, prepared, "fit")
-        eng = _sub_score(model, prepared, "engagement")
+        logit, fit_part, eng_part, reasons = _explain(model, prepared, spec, policy, with_reasons)
     prob = model.calibrate(logit)
     score = to_0_100(logit, model.score_reference)
+    fit = (
+        to_0_100(fit_part, model.fit_reference)
+        if model.fit_reference is not None
+        else np.full(len(prepared), np.nan)
+    )
+    eng = (
+        to_0_100(eng_part, model.engagement_reference)
+        if model.engagement_reference is not None
+        else np.full(len(prepared), np.nan)
+    )
     nan = np.nan
     out = pd.DataFrame(
         {
@@ -144,9 +184,6 @@ def score_leads(
     if reasons is not None:
         for col in reasons.columns:
             out[col] = reasons[col].to_numpy()
-    else:
-        for col in ("reason_1", "reason_2", "reason_3"):
-            out[col] = None
     out["score_status"] = "scored"
     return finalize_frame(out, model.version, scored_at, lead_col, has_data)
 
@@ -185,15 +222,12 @@ def score_drift(scores: pd.DataFrame) -> float:
 def feature_importance(
     model: TrainedModel, features: pd.DataFrame, *, sample: int = 5000, seed: int = 0
 ) -> pd.DataFrame:
-    """Mean |change in logit| when each feature is set to its baseline, over a sample of rows.
-
-    The same occlusion the per-lead reasons use, averaged: what moves scores most in this
-    population. ``mean_signed`` tells the usual direction.
-    """
+    """Mean |contribution| per feature over a sample of rows (the reasons' contributions,
+    averaged): what moves scores most in this population. ``mean_signed`` tells the usual
+    direction."""
     frame = features if len(features) <= sample else features.sample(sample, random_state=seed)
     prepared = model.prepare(frame)
-    baseline = model.prepare(pd.DataFrame([model.baselines], columns=model.features))
-    explainer = EncodedExplainer.create(model.pipeline, baseline, model.features)
+    explainer = explainer_for(model.pipeline, model.features, model.feature_kinds, model.baselines)
     if explainer is not None:
         _, contrib = explainer.explain(prepared)
     else:
