@@ -26,6 +26,8 @@ features as (
         prospect_id as lead_id,
         cast(null as timestamp) as cutoff_at,
         converted as label,
+        -- creation order (a sequential id): not a feature, the label policy's order_column
+        {{ dbt.safe_cast('lead_number', 'bigint') }} as lead_number,
         -- pre-contact: how the lead came in
         lead_origin,
         lower(lead_source) as lead_source,
