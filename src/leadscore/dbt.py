@@ -27,9 +27,22 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
+#: DuckDB quotes the landed row in a CSV read error; it may hold names and emails.
+ROW_QUOTE = re.compile(r"Original Line:.*?(?=\s+Expected Number|\s+Possible fixes|\s+file\s*=|$)")
+
+
+def redact_rows(text: str) -> str:
+    """The text without the landed row a CSV error quotes (file and line number stay)."""
+    return ROW_QUOTE.sub("Original Line: (not shown)", text)
+
+
 def dbt_env(settings: Settings, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """dbt's environment: the warehouse and landing folder, and a target folder of the
+    warehouse's own (target/<db name>/), so two builds on two warehouses never share dbt's
+    partial-parse state or run results."""
     env = dict(os.environ)
     env.setdefault("DBT_PROFILES_DIR", str(settings.project_dir))
+    env.setdefault("DBT_TARGET_PATH", str(settings.project_dir / "target" / settings.db_path.stem))
     env["LEADSCORE_DB"] = str(settings.db_path)
     env["LEADSCORE_RAW_DIR"] = str(settings.raw_dir)
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
@@ -78,7 +91,7 @@ def failure_details(target_path: Path, since: float = 0.0, limit: int = 10) -> l
     lines = []
     for result in results:
         if result.get("status") in ("error", "fail", "runtime error"):
-            message = error_text(str(result.get("message") or ""))
+            message = redact_rows(error_text(str(result.get("message") or "")))
             where = re.search(r"\bfile\s*=\s*(\S+)", message)
             text = message if not lines else message[:600]
             text += f" (file: {where.group(1)})" if where else ""
@@ -110,18 +123,28 @@ def run_dbt(
     started = time.time()
     if dbt_vars:
         cmd += ["--vars", json.dumps(dict(dbt_vars))]
-    proc = subprocess.run(
+    with subprocess.Popen(
         cmd,
         cwd=settings.project_dir,
         env=dbt_env(settings, env),
         text=True,
-        capture_output=capture,
-        check=False,
-    )
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    ) as child:
+        assert child.stdout is not None
+        kept: list[str] = []
+        for line in child.stdout:
+            line = redact_rows(line.rstrip("\n"))
+            if capture:
+                kept.append(line)
+            else:
+                print(line, flush=True)
+        returncode = child.wait()
+    proc = subprocess.CompletedProcess(cmd, returncode, "\n".join(kept) + "\n" if capture else None)
     if proc.returncode != 0:
         tail = ""
         if capture:
-            lines = (proc.stdout or "").splitlines()
+            lines = kept
             errors = [ln for ln in lines if "ERROR" in ln or "FAIL" in ln or "Error" in ln]
             tail = "\n".join((errors or lines)[-30:])
         run_env = dbt_env(settings, env)
