@@ -373,3 +373,73 @@ def test_status_shows_the_grade_legend(
     legend = _query(scored.db_path, "select * from grade_legend where grade = 'A1'")
     assert legend["fit_meaning"].iloc[0] in " ".join(result.output.split())
     assert f"{legend['holdout_conversion_rate'].iloc[0]:.1%}" in result.output
+
+
+def test_a_year_2999_row_moves_no_clock_label_or_score(scored: Workspace, tmp_path: Path) -> None:
+    """A lead created in 2999 and an activity dated 2999 are quarantined as out of bounds; the
+    scoring clock (the newest event, never later than the load time), the labels and every
+    score stay as they were."""
+    raw = tmp_path / "raw"
+    shutil.copytree(scored.raw_dir, raw)
+    lead_csv = raw / "salesforce" / "Lead.csv"
+    with lead_csv.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        fields, rows = reader.fieldnames or [], list(reader)
+    future = {
+        **rows[-1],
+        "Id": "00Q9999999999999ZZ",
+        "Email": "future@example.com",
+        "CreatedDate": "2999-01-01T00:00:00.000Z",
+        "LastModifiedDate": "",
+    }
+    with lead_csv.open("a", newline="", encoding="utf-8") as handle:
+        csv.DictWriter(handle, fieldnames=fields, lineterminator="\n").writerow(future)
+    acts = raw / "marketo" / "activities.csv"
+    with acts.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        a_fields, a_rows = reader.fieldnames or [], list(reader)
+    late = {**a_rows[-1], "marketoGUID": "future-2999", "activityDate": "2999-01-01T00:00:00Z"}
+    with acts.open("a", newline="", encoding="utf-8") as handle:
+        csv.DictWriter(handle, fieldnames=a_fields, lineterminator="\n").writerow(late)
+    ws = make_workspace(tmp_path / "ws", raw, scored.truth_dir)
+    shutil.copy2(scored.db_path, ws.db_path)
+    ws.build(["path:models/staging", "path:models/intermediate", "path:models/marts"])
+    assert _query(ws.db_path, "select as_of from int_scoring_clock").equals(
+        _query(scored.db_path, "select as_of from int_scoring_clock")
+    )
+    reasons = _query(
+        ws.db_path,
+        "select source_id, rejection_reason from rejected_rows "
+        "where source_id in ('00Q9999999999999ZZ', 'future-2999') order by 1",
+    )
+    assert reasons.values.tolist() == [
+        ["00Q9999999999999ZZ", "out_of_bounds_created_at"],
+        ["future-2999", "out_of_bounds_activity_at"],
+    ]
+    cols = "lead_id, conversion_probability, score, grade, reason_1, reason_2, reason_3"
+    old = _query(scored.db_path, f"select {cols} from lead_scores order by lead_id")
+    new = _query(ws.db_path, f"select {cols} from lead_scores order by lead_id")
+    pd.testing.assert_frame_equal(old, new)
+    labels = "select cutoff_id, label from int_training_examples order by cutoff_id"
+    pd.testing.assert_frame_equal(_query(scored.db_path, labels), _query(ws.db_path, labels))
+
+
+def test_the_published_copy_carries_no_personal_data(scored: Workspace, tmp_path: Path) -> None:
+    """Emails, names and titles stay in the warehouse unless policy opts a column in."""
+    from leadscore.publish import publish
+
+    result = publish(scored.db_path, tmp_path / "published", keep=2)
+    with duckdb.connect(str(result.published_db), read_only=True) as con:
+        columns = {
+            (t, c)
+            for t, c in con.sql(
+                "select table_name, column_name from information_schema.columns"
+            ).fetchall()
+        }
+    tagged = _query(scored.db_path, "select model_name, column_name from sensitive_columns")
+    assert {("dim_leads", "email"), ("dim_leads", "first_name")} <= {
+        tuple(r) for r in tagged.values.tolist()
+    }
+    leaked = {(t, c) for t, c in columns if c in {"email", "first_name", "last_name", "job_title"}}
+    assert not leaked, leaked
+    assert ("dim_leads", "lead_id") in columns and ("lead_scores", "score") in columns
