@@ -90,7 +90,7 @@ def query_hint(sql: str, db: Path | None = None) -> str:
     parts = [leadscore_program(), "query", sql]
     if db is not None and Path(db).absolute() != default_db().absolute():
         parts += ["--db", str(Path(db).absolute())]
-    return " ".join(shlex.quote(p) if p != parts[0] else p for p in parts)
+    return shlex.join(parts)
 
 
 def default_db() -> Path:
@@ -218,6 +218,7 @@ def query_command(
     sql: Annotated[
         str,
         typer.Argument(
+            metavar="SQL",
             help='One read-only SQL statement, e.g. "select grade, count(*) from lead_scores '
             'group by 1 order by 1". Quote it for the shell.',
             show_default=False,
@@ -244,7 +245,7 @@ def query_command(
 
     Reads `published/leadscore.duckdb` (the stable path `leadscore publish` swaps to each new
     version) read-only, with no file access from SQL. Tables: lead_scores,
-    sales_priority_queue, grade_legend, model_metrics, ... (`leadscore query "show tables"`).
+    sales_priority_queue, model_metrics, ... (`leadscore query "show tables"`).
     Exit 2 when nothing is published yet or the SQL is not a single SELECT-type statement,
     1 when DuckDB rejects the query.
     """
