@@ -42,25 +42,29 @@ def _pick(
     return f'null as "{name}"'
 
 
-def _activities_sql(relations: dict[str, tuple[str, list[str]]]) -> tuple[str, str] | None:
-    """(SQL of each lead's last activity, "own" or "any") or None without an activity table."""
+def _activities_sql(
+    relations: dict[str, tuple[str, list[str]]], leads: str
+) -> tuple[str, str] | None:
+    """(SQL of the last activity of each lead in the relation ``leads``, "own" or "any"), or
+    None without an activity table."""
     found = relations.get("fct_lead_activities")
     if found is None:
         return None
     rel, cols = found
     if not {"lead_id", "activity_at"} <= set(cols):
         return None
-    label = (
-        "activity_name"
-        if "activity_name" in cols
-        else ("activity_type" if "activity_type" in cols else None)
-    )
+    label = None
+    for candidate in ("activity_name", "activity_type"):
+        if candidate in cols:
+            label = candidate
+            break
     what = f"arg_max({label}, activity_at)" if label else "null"
     own = "is_engagement" in cols
-    where = "where is_engagement" if own else "where activity_at is not null"
+    where = "is_engagement" if own else "activity_at is not null"
     return (
         f"select lead_id, max(activity_at) as last_activity_at, {what} as last_activity "
-        f"from {rel} {where} group by lead_id"
+        f"from {rel} where {where} and lead_id in (select lead_id from {leads}) "
+        "group by lead_id"
     ), ("own" if own else "any")
 
 
@@ -116,17 +120,9 @@ def load_sales_inputs(
             wanted = [c for c in wanted if c not in NAME_COLUMNS]
         select = [_pick(c, queue_cols, score_cols) for c in wanted if c != "owner_id"]
         select.insert(0, "coalesce(nullif(trim(q.owner_id), ''), 'unassigned') as owner_id")
-        acts = _activities_sql(relations)
         joins = ""
         if scores_rel is not None:
             joins += f" left join {scores_rel} as s on s.lead_id = q.lead_id"
-        activity_scope = None
-        if acts is not None:
-            acts_sql, activity_scope = acts
-            joins += f" left join ({acts_sql}) as a on a.lead_id = q.lead_id"
-            select += ["a.last_activity_at", "a.last_activity"]
-        else:
-            select += ["null as last_activity_at", "null as last_activity"]
         base = f"select {', '.join(select)} from {queue_rel} as q{joins}"
 
         owner_filter, params = "", []
@@ -134,10 +130,24 @@ def load_sales_inputs(
             marks = ", ".join("?" for _ in owners)
             owner_filter = f"where owner_id in ({marks}) or owner_name in ({marks})"
             params = [*owners, *owners]
-        queue = con.execute(
+        shown = (
             f"select * from ({base}) {owner_filter} "
             "qualify row_number() over (partition by owner_id order by priority_rank nulls "
-            "last, expected_value desc nulls last, lead_id) <= ? "
+            "last, expected_value desc nulls last, lead_id) <= ?"
+        )
+        # The last activity only of the leads shown (an activity table has millions of rows).
+        acts = _activities_sql(relations, "shown")
+        activity_scope = None
+        if acts is not None:
+            acts_sql, activity_scope = acts
+            last = (
+                f"select shown.*, a.last_activity_at, a.last_activity from shown "
+                f"left join ({acts_sql}) as a on a.lead_id = shown.lead_id"
+            )
+        else:
+            last = "select *, null as last_activity_at, null as last_activity from shown"
+        queue = con.execute(
+            f"with shown as ({shown}) select * from ({last}) "
             "order by owner_id, priority_rank nulls last, expected_value desc nulls last, lead_id",
             [*params, int(top)],
         ).df()
