@@ -53,7 +53,7 @@ lint: install ## ruff + sqlfluff
 	done
 
 unit: install ## pytest (includes dbt builds on small generated data)
-	$(BIN)/pytest -q -n 2 --dist loadgroup
+	$(BIN)/pytest -q -rs -n 2 --dist loadgroup
 
 test: install lint unit ## everything CI runs
 

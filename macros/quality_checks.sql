@@ -236,3 +236,57 @@ select * from final
         {{ check_sql }}
     {%- endif -%}
 {%- endmacro %}
+
+
+
+{#-
+    field_quality's counting CTEs: for every landed table of every contract one scan of its
+    base model (staged rows, and per declared column the filled and the unparseable values),
+    unpivoted into `fills` (source_system, source_entity, column_name, declared_type,
+    total_rows, filled_rows, unparseable_rows).
+-#}
+{% macro field_counts() -%}
+    {%- set fill_selects = [] -%}
+    {%- for contract, spec in leadscore.contract_tables() %}
+        {%- set agg = 'counts_' ~ contract.name ~ '__' ~ spec.name -%}
+        {%- set columns = [] -%}
+        {%- for column in spec.columns if column.name != spec.get('deleted') -%}
+            {%- do columns.append(column) -%}
+        {%- endfor %}
+{{ agg }} as (
+
+    select
+        count(case when row_status = 'staged' then 1 end) as total_rows
+        {%- for column in columns %}
+        {%- set alias = column.get('as') or column.name %},
+        count(case when row_status = 'staged' then {{ adapter.quote(alias) }} end)
+            as filled__{{ alias }},
+        count(
+            case
+                when
+                    row_status = 'staged'
+                    and ', ' || parse_issues || ', ' like '%, {{ alias }}, %'
+                    then 1
+            end
+        ) as unparseable__{{ alias }}
+        {%- endfor %}
+    from {{ ref(leadscore.contract_base_model(contract.name, spec)) }}
+
+),
+        {%- for column in columns -%}
+            {%- set alias = column.get('as') or column.name -%}
+            {%- do fill_selects.append(
+                "select '" ~ contract.name ~ "' as source_system, '" ~ spec.entity
+                ~ "' as source_entity, '" ~ alias ~ "' as column_name, '"
+                ~ column.get('type', 'text') ~ "' as declared_type, total_rows, filled__" ~ alias
+                ~ " as filled_rows, unparseable__" ~ alias ~ " as unparseable_rows from " ~ agg
+            ) -%}
+        {%- endfor -%}
+    {%- endfor %}
+
+fills as (
+
+    {{ fill_selects | join('\n    union all\n    ') }}
+
+),
+{%- endmacro %}

@@ -31,12 +31,6 @@ hubspot_companies as (
 
 ),
 
-hubspot_owners as (
-
-    select * from {{ ref('stg_hubspot__owners') }}
-
-),
-
 marketo_leads as (
 
     select * from {{ ref('stg_marketo__leads') }}
@@ -137,11 +131,9 @@ hubspot as (
             as lead_source,
         hubspot_contacts.lead_status,
         hubspot_contacts.lifecycle_stage,
-        -- the UI export writes the owner's name; connectors the owner id (named via owners)
+        -- connectors give the owner id; the UI export only a name (keyed as int_owners does)
         coalesce(
-            hubspot_contacts.owner_name,
-            hubspot_owners.owner_name,
-            hubspot_contacts.hubspot_owner_id
+            hubspot_contacts.hubspot_owner_id, 'hubspot:' || hubspot_contacts.owner_name
         ) as owner_id,
         hubspot_companies.company_domain,
         cast(null as varchar) as sf_account_id,
@@ -157,8 +149,6 @@ hubspot as (
     from hubspot_contacts
     left join hubspot_companies
         on hubspot_contacts.hubspot_company_id = hubspot_companies.hubspot_company_id
-    left join hubspot_owners
-        on hubspot_contacts.hubspot_owner_id = hubspot_owners.hubspot_owner_id
 
 ),
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from leadscore.bench import bench_command
 from leadscore.config import Settings
@@ -20,7 +21,77 @@ from leadscore.report.command import report_command
 from leadscore.status import status_command
 from leadscore.sync.commands import sync_command
 
+#: Commands in the order a user meets them (help lists them so); others follow.
+FLOW = (
+    "generate",
+    "validate",
+    "run",
+    "publish",
+    "query",
+    "sync",
+    "report",
+    "status",
+    "evaluate",
+    "bench",
+    "contract",
+)
+#: Value placeholders shown in --help, by option (typer's default is the Python type).
+METAVARS = {
+    "select": "SELECTOR",
+    "dbt_vars": "JSON",
+    "dataset": "NAME",
+    "layout": "SYSTEM=LAYOUT",
+    "systems": "LIST",
+    "target": "CRM",
+    "ack": "BATCH_ID",
+    "db": "FILE",
+}
+
+
+def _tidy(command: Any) -> None:
+    """Help placeholders: none on flags (and --help), a word for every value option."""
+    for param in command.params:
+        if getattr(param, "is_flag", False) or getattr(param, "count", False):
+            param.metavar = ""
+        elif param.metavar is None and param.name:
+            kind = param.bare_type() if hasattr(param, "bare_type") else ""
+            word = {"Path": "PATH", "int": "N", "float": "NUMBER"}.get(kind)
+            param.metavar = METAVARS.get(param.name) or word or param.name.upper()
+    original = command.get_help_option
+
+    def get_help_option(ctx: Any) -> Any:
+        option = original(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    command.get_help_option = get_help_option
+
+
+class LeadscoreGroup(TyperGroup):
+    """The command group with help that reads well: commands in flow order, no `<bool>`
+    placeholder on flags, a word (not a Python type) for every value."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for command in [self, *self.commands.values()]:
+            _tidy(command)
+
+    def list_commands(self, ctx: object) -> list[str]:  # type: ignore[override]
+        names = list(self.commands)
+        return [n for n in FLOW if n in names] + [n for n in names if n not in FLOW]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"leadscore {version('leadscore')}")
+        raise typer.Exit()
+
+
 app = typer.Typer(
+    cls=LeadscoreGroup,
     name="leadscore",
     help=(
         "Warehouse-native predictive lead scoring.\n\n"
@@ -33,6 +104,31 @@ app = typer.Typer(
     rich_markup_mode="markdown",
 )
 console = Console(stderr=True)
+
+
+@app.callback()
+def main_options(
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            help="The warehouse (DuckDB file) every command works on; default LEADSCORE_DB, "
+            "else warehouse/leadscore.duckdb.",
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Warehouse-native predictive lead scoring."""
+    import os
+
+    if db is not None:
+        os.environ["LEADSCORE_DB"] = str(db.resolve())
+
 
 app.command("generate")(generate_command)
 app.command("validate")(validate_command)
@@ -69,7 +165,7 @@ def contract_command(
         typer.echo(text, nl=False)
 
 
-@app.command()
+@app.command("run")
 def run(
     select: Annotated[
         str | None, typer.Option("--select", "-s", help="dbt selector (default: everything).")
@@ -92,15 +188,16 @@ def run(
         str,
         typer.Option(
             "--dataset",
-            help="demo (generated exports) or a real export: x_education, olist_funnel.",
+            help="demo (generated exports), or a one-table dataset: a folder "
+            "`datasets/<name>/` (x_education, olist_funnel, yours).",
         ),
     ] = "demo",
     data_dir: Annotated[
         Path | None,
         typer.Option(
             "--data-dir",
-            help="Folder holding <dataset>/ (default: env LEADSCORE_DATASETS_DIR, else "
-            "../shared/datasets).",
+            help="Folder that holds the dataset's folder of files; default "
+            "LEADSCORE_DATASETS_DIR, else ../shared/datasets.",
         ),
     ] = None,
 ) -> None:
@@ -118,17 +215,27 @@ def run(
         except json.JSONDecodeError as exc:
             raise typer.BadParameter(f"--vars is not valid JSON: {exc}") from exc
     if dataset != "demo":
+        from leadscore.datasets import dataset_files
+
+        known = ["demo", *dataset_files()]
+        if dataset not in known:
+            raise typer.BadParameter(
+                f"unknown dataset {dataset!r}; known: {', '.join(known)} (a dataset is a "
+                "folder datasets/<name>/, see docs/add-your-own-export.md)",
+                param_hint="--dataset",
+            )
         _run_dataset(dataset, data_dir, select, parsed, full_refresh)
         return
     from leadscore.sources import select_systems
 
     selection = select_systems(parsed, settings.raw_dir)
     if not selection.enabled:
+        what = "does not exist" if not settings.raw_dir.is_dir() else "has no system folder"
         console.print(
-            f"[red]No data to score: no system folder under {settings.raw_dir} and no "
-            "connector schema set.[/red] Run `leadscore generate`, point LEADSCORE_RAW_DIR at "
-            "your exports, or set <system>_schema for connector tables (README: Connect your "
-            "data)."
+            f"[red]The landing folder {settings.raw_dir} {what}[/red]: run `leadscore "
+            "generate`, point LEADSCORE_RAW_DIR at your exports, or set <system>_schema for "
+            "connector tables (README: Connect your data).",
+            highlight=False,
         )
         raise typer.Exit(2)
     for name in selection.switched_off:

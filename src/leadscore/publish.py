@@ -4,7 +4,9 @@ Readers (BI tools) never open the working database: a running build holds its wr
 readers would block it. `publish` copies the marts in `PUBLISHED_MARTS` from the working DB
 (attached READ_ONLY) into a brand-new version directory, then switches readers to it with one
 atomic rename. Columns tagged as personal data (`meta: {sensitive: true}` in the yml, listed in
-the `sensitive_columns` model) are left out unless `policy_published_columns` opts one in:
+the `sensitive_columns` model) are left out unless `policy_published_columns` opts one in;
+doubles are rounded as readers need them (money to 2 places, the rest to 4) and the NOT NULL
+constraints of the dbt contracts are kept:
 
     published/
       versions/<version>/leadscore.duckdb        complete copy, written and closed before swap
@@ -139,10 +141,17 @@ def _copy_marts(
             if rel is None:
                 skipped.append(mart)
                 continue
-            present = [r[0] for r in con.sql(f"select * from {rel} limit 0").description]
-            keep = [c for c in present if c not in withheld.get(mart, set())]
-            columns = ", ".join(quote_ident(c) for c in keep)
-            con.execute(f"create table main.{quote_ident(mart)} as select {columns} from {rel}")
+            columns = [
+                c for c in _source_columns(con, mart) if c.name not in withheld.get(mart, set())
+            ]
+            con.execute(
+                f"create table main.{quote_ident(mart)} (" + ", ".join(c.ddl for c in columns) + ")"
+            )
+            con.execute(
+                f"insert into main.{quote_ident(mart)} select "
+                + ", ".join(c.select for c in columns)
+                + f" from {rel}"
+            )
             tables[mart] = int(
                 con.sql(f"select count(*) from main.{quote_ident(mart)}").fetchall()[0][0]
             )
@@ -171,6 +180,41 @@ def _copy_marts(
     finally:
         con.close()
     return tables, skipped
+
+
+#: Decimals readers see: money to the cent, everything else fractional to 4 places.
+MONEY_WORDS = ("value", "amount", "revenue", "deal")
+
+
+@dataclass(frozen=True)
+class _Column:
+    name: str
+    data_type: str
+    nullable: bool
+
+    @property
+    def ddl(self) -> str:
+        return f"{quote_ident(self.name)} {self.data_type}" + ("" if self.nullable else " not null")
+
+    @property
+    def select(self) -> str:
+        """The value as readers get it: a double rounded (4 places, money 2)."""
+        ident = quote_ident(self.name)
+        if self.data_type.upper() in ("DOUBLE", "FLOAT", "REAL"):
+            places = 2 if any(w in self.name for w in MONEY_WORDS) else 4
+            return f"round({ident}, {places}) as {ident}"
+        return ident
+
+
+def _source_columns(con: duckdb.DuckDBPyConnection, mart: str) -> list[_Column]:
+    """A working mart's columns with their types and NOT NULL constraints (from the dbt
+    contract), so the published copy keeps them."""
+    rows = con.sql(
+        "select column_name, data_type, is_nullable from information_schema.columns "
+        "where table_catalog = 'src' and table_name = ? order by ordinal_position",
+        params=[mart],
+    ).fetchall()
+    return [_Column(name, dtype, nullable == "YES") for name, dtype, nullable in rows]
 
 
 def _withheld_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:

@@ -46,6 +46,8 @@ BOUNDED: dict[tuple[str, str], tuple[int, str]] = {
     ("int_training_sample", "CROSS_PRODUCT"): (4, "the one-row sampling policy and threshold"),
     ("int_training_sample", "BLOCKWISE_NL_JOIN"): (1, "the one-row sampling threshold"),
     ("lead_score_history", "CROSS_PRODUCT"): (1, "the one-row scoring clock"),
+    ("sales_priority_queue", "CROSS_PRODUCT"): (1, "the one-row queue-length policy"),
+    ("sales_priority_queue", "NESTED_LOOP_JOIN"): (1, "the one-row policy and clock"),
     ("fct_lead_score_outcomes", "CROSS_PRODUCT"): (2, "the one-row label policy and clock"),
     ("grade_legend", "CROSS_PRODUCT"): (
         2,

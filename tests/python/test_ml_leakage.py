@@ -195,3 +195,39 @@ def test_a_reviewed_strong_feature_is_accepted_and_still_reported(planted: pd.Da
     assert table.loc["call_duration", "reviewed"]
     assert table.loc["call_duration", "lift_share"] > POLICY.leak_max_lift_share
     assert "call_duration" in model.features
+
+
+def test_a_weak_model_with_one_useful_feature_is_not_a_leak() -> None:
+    """Small or noisy data: a model at ROC-AUC 0.63 whose little lift sits in one feature
+    (shuffling it costs 0.13) is not stopped; the same shares on a strong model are."""
+    from leadscore.ml.leakage import check_lift_shares
+    from leadscore.ml.policy import FeatureSpec
+
+    spec = FeatureSpec.from_records(
+        [
+            {
+                "feature": "job_function",
+                "kind": "categorical",
+                "group": "fit",
+                "availability": "pre_contact",
+            }
+        ]
+    )
+    table = pd.DataFrame(
+        {
+            "feature": ["job_function"],
+            "permuted_auc": [0.499],
+            "auc_drop": [0.127],
+            "lift_share": [1.01],
+            "auc": [0.726],
+            "reviewed": [False],
+        }
+    )
+    check_lift_shares(
+        table, 0.626, spec, 0.35, where="the time holdout", min_drop=0.08, min_model_auc=0.70
+    )
+    strong = table.assign(permuted_auc=[0.75], auc_drop=[0.17], lift_share=[0.41])
+    with pytest.raises(LiftLeakageError, match="job_function"):
+        check_lift_shares(
+            strong, 0.92, spec, 0.35, where="the time holdout", min_drop=0.08, min_model_auc=0.70
+        )

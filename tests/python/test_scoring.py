@@ -443,3 +443,17 @@ def test_the_published_copy_carries_no_personal_data(scored: Workspace, tmp_path
     leaked = {(t, c) for t, c in columns if c in {"email", "first_name", "last_name", "job_title"}}
     assert not leaked, leaked
     assert ("dim_leads", "lead_id") in columns and ("lead_scores", "score") in columns
+    with duckdb.connect(str(result.published_db), read_only=True) as con:
+        # readers see rounded figures, and the contract's NOT NULL columns stay NOT NULL
+        worst = con.sql(
+            "select max(abs(conversion_probability - round(conversion_probability, 4))), "
+            "max(abs(expected_value - round(expected_value, 2))) from lead_scores"
+        ).fetchall()[0]
+        nullable = dict(
+            con.sql(
+                "select column_name, is_nullable from information_schema.columns "
+                "where table_name = 'lead_scores'"
+            ).fetchall()
+        )
+    assert worst == (0.0, 0.0), worst
+    assert nullable["lead_id"] == "NO" and nullable["owner_name"] == "NO"

@@ -36,6 +36,12 @@ channels as (
 
 ),
 
+owners as (
+
+    select * from {{ ref('int_owners') }}
+
+),
+
 ranked as (
 
     -- survivorship: SF Contact, then SF Lead, then HubSpot, then Marketo; newest first
@@ -121,6 +127,11 @@ final as (
         people.marketo_lead_id,
         web_only.web_anonymous_id,
         people.owner_id,
+        -- the owner's name; the id when no owners table names it; 'Unassigned' without owner
+        case
+            when people.owner_id is null then 'Unassigned'
+            else coalesce(owners.owner_name, people.owner_id)
+        end as owner_name,
         people.email,
         people.first_name,
         people.last_name,
@@ -161,6 +172,8 @@ final as (
         on coalesce(accounts.country_code, people.lead_country_code) = country_codes.country_code
     left join channels
         on people.channel = channels.channel
+    left join owners
+        on people.owner_id = owners.owner_id
 
 )
 

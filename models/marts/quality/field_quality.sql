@@ -37,51 +37,7 @@ standardized as (
 
 ),
 
-{%- set fill_selects = [] -%}
-{%- for contract, spec in contract_tables() %}
-    {%- set agg = 'counts_' ~ contract.name ~ '__' ~ spec.name -%}
-    {%- set columns = [] -%}
-    {%- for column in spec.columns if column.name != spec.get('deleted') -%}
-        {%- do columns.append(column) -%}
-    {%- endfor %}
-
-{{ agg }} as (
-
-    -- one scan of the base model: staged rows, filled and unparseable values per column
-    select
-        count(case when row_status = 'staged' then 1 end) as total_rows
-        {%- for column in columns %}
-        {%- set alias = column.get('as') or column.name %},
-        count(case when row_status = 'staged' then {{ adapter.quote(alias) }} end)
-            as filled__{{ alias }},
-        count(
-            case
-                when
-                    row_status = 'staged'
-                    and ', ' || parse_issues || ', ' like '%, {{ alias }}, %'
-                    then 1
-            end
-        ) as unparseable__{{ alias }}
-        {%- endfor %}
-    from {{ ref(contract_base_model(contract.name, spec)) }}
-
-),
-    {%- for column in columns -%}
-        {%- set alias = column.get('as') or column.name -%}
-        {%- do fill_selects.append(
-            "select '" ~ contract.name ~ "' as source_system, '" ~ spec.entity
-            ~ "' as source_entity, '" ~ alias ~ "' as column_name, '" ~ column.get('type', 'text')
-            ~ "' as declared_type, total_rows, filled__" ~ alias ~ " as filled_rows, unparseable__"
-            ~ alias ~ " as unparseable_rows from " ~ agg
-        ) -%}
-    {%- endfor -%}
-{%- endfor %}
-
-fills as (
-
-    {{ fill_selects | join('\n    union all\n    ') }}
-
-),
+{{ field_counts() }}
 
 with_fields as (
 

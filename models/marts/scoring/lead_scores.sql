@@ -120,6 +120,7 @@ enriched as (
         leads.hubspot_record_id,
         leads.marketo_lead_id,
         leads.owner_id,
+        leads.owner_name,
         scores.conversion_probability,
         cast(scores.score as integer) as score,
         scores.percentile,
@@ -174,7 +175,7 @@ final as (
     select
         *,
         cast(row_number() over (
-            partition by coalesce(owner_id, 'unassigned')
+            partition by owner_id
             order by
                 expected_value desc nulls last, conversion_probability desc, lead_id asc
         ) as integer) as priority_rank

@@ -1,9 +1,35 @@
-{#- Each owner's queue: open, scorable leads ranked by expected value (1 = call first). -#}
+{#-
+    Each owner's call list: open, scorable leads ranked by expected value (1 = call first), at
+    most `max_queue_per_owner` (scoring_policy) per owner; the rest stay scored in lead_scores.
+-#}
 with
 
 scores as (
 
     select * from {{ ref('lead_scores') }}
+
+),
+
+clock as (
+
+    select * from {{ ref('int_scoring_clock') }}
+
+),
+
+scoring_policy as (
+
+    select * from {{ ref('scoring_policy') }}
+
+),
+
+queue_cap as (
+
+    select cast(scoring_policy.value as integer) as max_per_owner
+    from scoring_policy
+    cross join clock
+    where
+        scoring_policy.key = 'max_queue_per_owner'
+        and {{ in_force('clock.as_of', 'scoring_policy', has_end=false) }}
 
 ),
 
@@ -17,7 +43,8 @@ final as (
 
     select
         scores.lead_id,
-        coalesce(scores.owner_id, 'unassigned') as owner_id,
+        scores.owner_id,
+        scores.owner_name,
         scores.priority_rank,
         leads.first_name,
         leads.last_name,
@@ -37,7 +64,10 @@ final as (
     from scores
     inner join leads
         on scores.lead_id = leads.lead_id
-    where scores.score_status in ('scored', 'rules_fallback')
+    cross join queue_cap
+    where
+        scores.score_status in ('scored', 'rules_fallback')
+        and scores.priority_rank <= queue_cap.max_per_owner
 
 )
 

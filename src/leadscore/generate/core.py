@@ -42,6 +42,7 @@ GENERATED: tuple[str, ...] = (
     "salesforce/CampaignMember.csv",
     "salesforce/Account.csv",
     "salesforce/Campaign.csv",
+    "salesforce/User.csv",
     "hubspot/contacts.csv",
     "hubspot/companies.csv",
     "marketo/leads.csv",
@@ -91,6 +92,7 @@ def generate(opts: GenerateOptions, progress: Progress = _noop) -> dict[str, obj
     once = {
         "salesforce/Account.csv": salesforce.accounts_table(w),
         "salesforce/Campaign.csv": salesforce.campaigns_table(w),
+        "salesforce/User.csv": salesforce.users_table(w),
         "hubspot/companies.csv": hubspot.companies_table(w),
         "intent/topic_surges.csv": intent.surges_table(w),
     }

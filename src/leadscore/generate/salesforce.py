@@ -388,3 +388,32 @@ def campaigns_table(w: World) -> pa.Table:
         }
     )
     return t.filter(pa.array(keep))
+
+
+def users_table(w: World) -> pa.Table:
+    """The record owners (User): the ids every OwnerId points at, with their names."""
+    ids = w.ids
+    n = len(ids.sf_owner)
+    names = np.array([v.OWNER_NAMES[i % len(v.OWNER_NAMES)] for i in range(n)], dtype=object)
+    first = np.array([s.split(" ", 1)[0] for s in names], dtype=object)
+    last = np.array([s.split(" ", 1)[1] for s in names], dtype=object)
+    email = np.array(
+        [
+            f"{s.lower().replace(' ', '.')}@{v.WEB_HOST.split('//')[-1].removeprefix('www.')}"
+            for s in names
+        ],
+        dtype=object,
+    )
+    created = np.full(n, np.datetime64(w.opts.start, "ms"))
+    return pa.table(
+        {
+            "Id": ids.sf_owner,
+            "Name": str_col(names),
+            "FirstName": str_col(first),
+            "LastName": str_col(last),
+            "Email": str_col(email),
+            "IsActive": _bool(np.ones(n, bool)),
+            "CreatedDate": sf_datetime(created),
+            "LastModifiedDate": sf_datetime(created),
+        }
+    )

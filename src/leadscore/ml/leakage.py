@@ -241,12 +241,17 @@ def check_lift_shares(
     *,
     where: str,
     min_drop: float = 0.0,
+    min_model_auc: float = 0.0,
 ) -> None:
     """Raise :class:`LiftLeakageError` naming each unreviewed feature above ``max_share`` of
-    the lift whose shuffling also costs at least ``min_drop`` ROC-AUC.
+    the lift whose shuffling also costs at least ``min_drop`` ROC-AUC, when the model's own
+    holdout ROC-AUC reaches ``min_model_auc`` (a leak makes a model look good; in a weak model
+    one feature holding most of little lift is ordinary).
 
     ``table`` is :func:`permutation_lift`'s, merged with the own ROC-AUCs (column ``auc``).
     """
+    if model_auc < min_model_auc:
+        return
     flagged = table[
         (table["lift_share"] > max_share) & (table["auc_drop"] >= min_drop) & ~table["reviewed"]
     ]

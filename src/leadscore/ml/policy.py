@@ -81,6 +81,9 @@ class ScoringPolicy:
     # ... and only when shuffling it costs at least this much ROC-AUC (a small holdout's
     # noise, on a model with little lift, is not a leak)
     leak_min_auc_drop: float = 0.08
+    # ... and only on a model whose holdout ROC-AUC reaches this: a leak makes a model look
+    # good; a weak model whose little lift sits in one feature is not evidence of one
+    leak_min_model_auc: float = 0.70
     leak_check_rows: int = 20_000
     # only the features with the largest mean |contribution| on the holdout are permuted
     leak_check_features: int = 8
@@ -207,6 +210,7 @@ TRAINING_KEYS: tuple[str, ...] = (
     "leak_auc_threshold",
     "leak_max_lift_share",
     "leak_min_auc_drop",
+    "leak_min_model_auc",
     "test_fraction",
     "calibration_fraction",
     "kfold_splits",

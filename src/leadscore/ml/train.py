@@ -727,6 +727,7 @@ def _train_and_evaluate(
             policy.leak_max_lift_share,
             where=where,
             min_drop=policy.leak_min_auc_drop,
+            min_model_auc=policy.leak_min_model_auc,
         )
         holdout_grade = held.grades
         if ordered:
@@ -849,6 +850,7 @@ def _train_and_evaluate(
             policy.leak_max_lift_share,
             where=f"the {len(folds)} grouped stratified folds' held-out rows",
             min_drop=policy.leak_min_auc_drop,
+            min_model_auc=policy.leak_min_model_auc,
         )
         test_idx = np.arange(len(y))
         p_test, y_test = p_oof, y

@@ -60,10 +60,16 @@ def validate_command(
     settings = Settings.from_env()
     raw = raw_dir or settings.raw_dir
     reports = report_dir or settings.reports_dir / "validation"
-    if not raw.is_dir():
+    from leadscore import contract
+
+    systems = [x.name for x in contract.systems()]
+    if not raw.is_dir() or not any((raw / name).is_dir() for name in systems):
+        what = "does not exist" if not raw.is_dir() else "has no system folder"
         err.print(
-            f"[red]No landing folder at {raw}.[/red] Run `leadscore generate` or set "
-            "LEADSCORE_RAW_DIR / --raw-dir."
+            f"[red]The landing folder {raw} {what}[/red] (expected one or more of "
+            f"{', '.join(f'{n}/' for n in systems)}): run `leadscore generate`, or point "
+            "LEADSCORE_RAW_DIR (or --raw-dir) at your exports.",
+            highlight=False,
         )
         raise typer.Exit(2)
     from leadscore.sources import parse_layouts
