@@ -289,9 +289,13 @@ def test_page_survives_missing_optional_data(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- warehouse + CLI
-def write_warehouse(db: Path, *, owner_names: bool = False, optional: bool = True) -> None:
+def write_warehouse(
+    db: Path, *, owner_names: bool = False, optional: bool = True, cap: int | None = None
+) -> None:
     """A warehouse shaped like the build's: the queue from lead_scores + dim_leads, reasons as
-    words in the queue and as data in lead_scores, activities with is_engagement."""
+    words in the queue and as data in lead_scores, activities with is_engagement. With
+    ``owner_names`` as the owners dimension has it (a name, 'Unassigned' for a null owner_id);
+    with ``cap`` each owner's queue holds its first ``cap`` leads (the rest stay scored)."""
     queue = queue_frame(per_owner=30)
     queue["owner_id"] = queue["owner_id"].replace({"unassigned": None})
     con = duckdb.connect(str(db))
@@ -305,15 +309,18 @@ def write_warehouse(db: Path, *, owner_names: bool = False, optional: bool = Tru
             "sf_lead_id, hubspot_record_id, 'scored' as score_status, "
             f"timestamp '{SCORED_AT}' as scored_at, 'v-test' as model_version from q"
         )
-        names = ", upper(owner_id) as owner_name" if owner_names else ""
+        if owner_names:
+            owner = "owner_id, coalesce(upper(owner_id), 'Unassigned') as owner_name"
+        else:
+            owner = "coalesce(owner_id, 'unassigned') as owner_id"
         # As in the build: reason words keep their prefix, names stay in the working copy.
         con.execute(
-            "create table sales_priority_queue as select lead_id, "
-            "coalesce(owner_id, 'unassigned') as owner_id, priority_rank, first_name, "
-            "last_name, company_name, job_title, grade, score, conversion_probability, "
-            "expected_value, is_mql, regexp_replace(reason_1, '^Raises: ', '') as reason_1, "
-            f"reason_2, reason_3, 'scored' as score_status, sf_lead_id, hubspot_record_id{names} "
-            "from q"
+            f"create table sales_priority_queue as select lead_id, {owner}, priority_rank, "
+            "first_name, last_name, company_name, job_title, grade, score, "
+            "conversion_probability, expected_value, is_mql, "
+            "regexp_replace(reason_1, '^Raises: ', '') as reason_1, reason_2, reason_3, "
+            "'scored' as score_status, sf_lead_id, hubspot_record_id from q "
+            f"where priority_rank <= {cap or 10**9}"
         )
         if not optional:
             return
@@ -374,9 +381,23 @@ def test_loader_prefers_owner_names_and_filters_owners(tmp_path: Path) -> None:
     inputs = load_sales_inputs(db, top=5, owners=["SOFIA ROSSI", "unassigned"])
     assert sorted(inputs.queue["owner_id"].unique()) == ["Sofia Rossi", "unassigned"]
     html = render_sales_page(inputs, tmp_path / "out").read_text(encoding="utf-8")
-    assert ">SOFIA ROSSI<" in html and ">Unassigned<" in html  # no name: one word
+    assert ">SOFIA ROSSI<" in html and ">Unassigned<" in html
+    assert '<span class="muted">unassigned</span>' not in html  # nobody has no id to show
+    assert '<span class="muted">Sofia Rossi</span>' in html  # a named owner's CRM id
     with pytest.raises(ReportDataError, match="no queued leads for owner"):
         load_sales_inputs(db, owners=["nobody"])
+
+
+def test_a_capped_queue_says_how_many_leads_stay_scored(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    write_warehouse(db, owner_names=True, cap=12)
+    inputs = load_sales_inputs(db, top=5)
+    totals = inputs.owners.set_index("owner_id")
+    assert totals["queue_leads"].eq(12).all() and totals["scored_leads"].eq(30).all()
+    html = render_sales_page(inputs, tmp_path / "out").read_text(encoding="utf-8")
+    assert html.count("12 leads in the queue (of 30 scored)") == len(OWNERS)
+    # The unassigned queue (owner_id null in the build) is one section, last.
+    assert re.findall(r'data-owner="([^"]+)"', html)[-1] == "unassigned"
 
 
 def test_loader_without_optional_tables(tmp_path: Path) -> None:

@@ -130,8 +130,9 @@ class SalesInputs:
     - ``queue``: the leads to show, one row each (columns of ``QUEUE_COLUMNS``; only
       owner_id, priority_rank and grade are required, the others may be absent or null).
     - ``owners``: per owner_id the whole queue's figures: queue_leads, mqls,
-      queue_expected_value, owner_name (optional). Owners missing here get their figures from
-      ``queue``.
+      queue_expected_value, owner_name and scored_leads (open scored leads of the owner, queued
+      or not: a queue may be capped) (all optional). Owners missing here get their figures
+      from ``queue``.
     - ``legend``: the ``grade_legend`` mart (may be empty).
     - ``meta``: scored_at, horizon_days, model_version, with_names, warehouse.
     - ``top``: how many leads per owner ``queue`` holds at most.
@@ -393,7 +394,14 @@ def _owner_table(queue: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     if not totals.empty and "owner_id" in totals.columns:
         keep = [
             c
-            for c in ("owner_id", "queue_leads", "mqls", "queue_expected_value", "owner_name")
+            for c in (
+                "owner_id",
+                "queue_leads",
+                "scored_leads",
+                "mqls",
+                "queue_expected_value",
+                "owner_name",
+            )
             if c in totals.columns
         ]
         merged = shown.merge(
@@ -421,17 +429,28 @@ def _owner_table(queue: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     return merged.sort_values(["unassigned", "sort"]).reset_index(drop=True)
 
 
+def _owner_id_note(owner: pd.Series) -> str:
+    """The CRM owner id in grey beside a name, when the label is a name (not for nobody)."""
+    if is_unassigned(owner["owner_id"]) or str(owner["label"]) == str(owner["owner_id"]):
+        return ""
+    return f' <span class="muted">{_e(owner["owner_id"])}</span>'
+
+
+def _queue_facts(owner: pd.Series, shown: int) -> str:
+    """'50 leads in the queue (of 156 scored) · 7 MQLs · top 25 shown'."""
+    total = int(owner["queue_leads"])
+    scored = owner.get("scored_leads")
+    of = f" (of {int(scored):,} scored)" if not _missing(scored) and int(scored) > total else ""
+    facts = f"{total:,} leads in the queue{of} · {int(owner['mqls']):,} MQLs · "
+    return facts + (f"top {shown:,} shown" if shown < total else "all shown")
+
+
 def _overview_html(owners: pd.DataFrame) -> str:
     rows = []
     for i, o in owners.iterrows():
         rows.append(
-            f'<tr><td><a href="#owner-{i}">{_e(o["label"])}</a>'
-            + (
-                f' <span class="muted">{_e(o["owner_id"])}</span>'
-                if not _missing(o["owner_name"]) and str(o["owner_name"]) != str(o["owner_id"])
-                else ""
-            )
-            + f'</td><td class="num">{int(o["queue_leads"]):,}</td>'
+            f'<tr><td><a href="#owner-{i}">{_e(o["label"])}</a>{_owner_id_note(o)}</td>'
+            f'<td class="num">{int(o["queue_leads"]):,}</td>'
             f'<td class="num">{int(o["mqls"]):,}</td>'
             f'<td class="num">{_amount(o["queue_expected_value"])}</td></tr>'
         )
@@ -524,14 +543,8 @@ def _owner_html(
             f"{_activity_cell(row, scored)}"
             "</tr>"
         )
-    total = int(owner["queue_leads"])
-    facts = f"{total:,} leads in the queue · {int(owner['mqls']):,} MQLs · "
-    facts += f"top {len(leads):,} shown" if len(leads) < total else "all shown"
-    ident = (
-        f' <span class="muted">{_e(owner["owner_id"])}</span>'
-        if not _missing(owner["owner_name"]) and str(owner["owner_name"]) != str(owner["owner_id"])
-        else ""
-    )
+    facts = _queue_facts(owner, len(leads))
+    ident = _owner_id_note(owner)
     horizon = _horizon(meta)
     return (
         f'<section class="card owner" id="owner-{index}" data-owner="{_e(owner["owner_id"])}">'

@@ -158,6 +158,18 @@ def load_sales_inputs(
             f"from ({base}) {owner_filter} group by owner_id",
             params,
         ).df()
+        if scores_rel is not None and "owner_id" in score_cols:
+            # A queue may be capped (max_queue_per_owner): how many scored leads each owner has.
+            scored = (
+                "score_status in ('scored', 'rules_fallback')"
+                if "score_status" in score_cols
+                else "score is not null"
+            )
+            counts = con.sql(
+                "select coalesce(nullif(trim(owner_id), ''), 'unassigned') as owner_id, "
+                f"count(*) as scored_leads from {scores_rel} where {scored} group by 1"
+            ).df()
+            totals = totals.merge(counts, on="owner_id", how="left")
         legend = pd.DataFrame()
         if "grade_legend" in relations:
             legend = con.sql(f"select * from {relations['grade_legend'][0]}").df()
