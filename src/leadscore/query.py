@@ -39,8 +39,8 @@ PUBLISH_EXAMPLE = (
     "from lead_scores group by grade order by grade"
 )
 STATUS_EXAMPLE = (
-    "select owner_id, priority_rank, grade, score, reason_1 from sales_priority_queue "
-    "where priority_rank <= 3 order by owner_id, priority_rank"
+    "select owner_name, priority_rank, grade, score, reason_1 from sales_priority_queue "
+    "where priority_rank <= 3 order by owner_name, owner_id, priority_rank"
 )
 _NUMERIC_PREFIXES = (
     "TINYINT",
