@@ -40,7 +40,7 @@ PUBLISH_EXAMPLE = (
 )
 STATUS_EXAMPLE = (
     "select owner_name, priority_rank, grade, score, reason_1 from sales_priority_queue "
-    "where priority_rank <= 3 order by owner_name, owner_id, priority_rank"
+    "where priority_rank <= 3 order by owner_name, owner_key, priority_rank"
 )
 _NUMERIC_PREFIXES = (
     "TINYINT",

@@ -99,13 +99,19 @@ def status_command(
         )
         for status, n, prob, mqls in mix:
             console.print(f"  {status}: {n:,} open leads, mean probability {prob}, {mqls:,} MQLs")
+        # owner first: priority_rank is the place in that owner's call list, so the same
+        # number appears once per owner
         queue = con.sql(
-            "select priority_rank as rank, first_name || ' ' || last_name as lead, "
-            "company_name as company, grade, score, round(conversion_probability, 3) as p90d, "
-            "reason_1 "
+            "select owner_name as owner, priority_rank as place, "
+            "first_name || ' ' || last_name as lead, company_name as company, grade, score, "
+            "printf('%.1f%%', 100 * conversion_probability) as chance, reason_1 "
             f"from sales_priority_queue order by expected_value desc limit {top}"
         )
-        table = Table(title=f"Top {top} of the sales priority queue (by expected value)")
+        table = Table(
+            title=f"Top {top} leads of the sales priority queue, by expected value",
+            caption="place: the lead's place in its owner's call list; "
+            "chance: calibrated probability of converting within the label horizon",
+        )
         for name in queue.columns:
             table.add_column(name, overflow="fold")
         for row in queue.fetchall():

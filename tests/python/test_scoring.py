@@ -457,3 +457,40 @@ def test_the_published_copy_carries_no_personal_data(scored: Workspace, tmp_path
         )
     assert worst == (0.0, 0.0), worst
     assert nullable["lead_id"] == "NO" and nullable["owner_name"] == "NO"
+
+
+def test_each_owner_has_one_named_capped_call_list(scored: Workspace) -> None:
+    """Owners by name, one call list per person across CRMs, unassigned one way, capped."""
+    owners = _query(scored.db_path, "select * from dim_owners")
+    # the demo's reps are Salesforce Users and HubSpot owners at once (the HubSpot export names
+    # them): one key per person, so one list
+    per_name = owners.groupby("owner_name")["owner_key"].nunique()
+    assert (per_name == 1).all(), per_name[per_name > 1]
+    assert (owners.groupby("owner_key")["source_system"].nunique() == 2).any()
+    scores = _query(
+        scored.db_path,
+        "select owner_id, owner_name, owner_key, priority_rank, score_status from lead_scores",
+    )
+    unassigned = scores["owner_id"].isna()
+    assert (scores.loc[unassigned, "owner_name"] == "Unassigned").all()
+    assert (scores.loc[~unassigned, "owner_name"] != "Unassigned").all()
+    assert scores["owner_key"].isna().equals(unassigned)
+    # every owner the exports name is shown by name, never by a CRM id
+    assert not scores["owner_name"].str.match(r"^(005|hubspot:)").any()
+    queue = _query(
+        scored.db_path, "select owner_key, owner_name, priority_rank from sales_priority_queue"
+    )
+    cap = int(
+        _query(
+            scored.db_path, "select value from scoring_policy where key = 'max_queue_per_owner'"
+        )["value"].iloc[0]
+    )
+    for key, ranks in queue.groupby("owner_key", dropna=False)["priority_rank"]:
+        assert sorted(ranks) == list(range(1, len(ranks) + 1)), key
+        assert len(ranks) <= cap
+    assert queue.groupby("owner_key", dropna=False)["owner_name"].nunique().max() == 1
+    scored_per_owner = (
+        scores.dropna(subset=["priority_rank"]).groupby("owner_key", dropna=False).size()
+    )
+    assert (scored_per_owner > cap).any(), "the demo should fill at least one list past the cap"
+    assert len(queue) == int(scored_per_owner.clip(upper=cap).sum())

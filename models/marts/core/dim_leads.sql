@@ -132,6 +132,11 @@ final as (
             when people.owner_id is null then 'Unassigned'
             else coalesce(owners.owner_name, people.owner_id)
         end as owner_name,
+        -- one key per person across CRMs (int_owners); null without owner
+        case
+            when people.owner_id is not null
+                then coalesce(owners.owner_key, {{ unlisted_owner_key('people.owner_id') }})
+        end as owner_key,
         people.email,
         people.first_name,
         people.last_name,

@@ -49,6 +49,8 @@ final as (
                 when referenced.owner_id like 'hubspot:%' then 'hubspot'
             end
         ) as source_system,
+        coalesce(owners.owner_key, {{ unlisted_owner_key('referenced.owner_id') }})
+            as owner_key,
         owners.owner_name is not null as is_named,
         coalesce(owners.is_active, true) as is_active,
         coalesce(lead_counts.leads_owned, 0) as leads_owned,

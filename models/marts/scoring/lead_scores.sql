@@ -121,6 +121,7 @@ enriched as (
         leads.marketo_lead_id,
         leads.owner_id,
         leads.owner_name,
+        leads.owner_key,
         scores.conversion_probability,
         cast(scores.score as integer) as score,
         scores.percentile,
@@ -175,7 +176,7 @@ final as (
     select
         *,
         cast(row_number() over (
-            partition by owner_id
+            partition by owner_key
             order by
                 expected_value desc nulls last, conversion_probability desc, lead_id asc
         ) as integer) as priority_rank

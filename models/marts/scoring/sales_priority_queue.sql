@@ -45,6 +45,7 @@ final as (
         scores.lead_id,
         scores.owner_id,
         scores.owner_name,
+        scores.owner_key,
         scores.priority_rank,
         leads.first_name,
         leads.last_name,

@@ -31,6 +31,7 @@ import duckdb
 
 from leadscore import contract
 from leadscore.contract import Column, System, Table
+from leadscore.generate.vocab import owner_email
 
 LAYOUTS = ("export", "fivetran", "airbyte")
 _PAIRS = '[{"name": "VARCHAR", "value": "VARCHAR"}]'  # a REST attributes array
@@ -273,15 +274,16 @@ def _hubspot_contacts_fivetran(
         for i, n in enumerate(names)
     ]
     values = ", ".join(
-        f"({i}, {_lit(f)}, {_lit(last)}, {_lit(f + ' ' + last)})" for i, f, last in owners
+        f"({i}, {_lit(f)}, {_lit(last)}, {_lit(full)}, {_lit(owner_email(full))})"
+        for i, f, last, full in ((i, f, last, f"{f} {last}".strip()) for i, f, last in owners)
     )
-    table_sql = "(values " + (values or "(0, null, null, null)") + ")"
-    columns_sql = " as t(owner_id, first_name, last_name, full_name)"
+    table_sql = "(values " + (values or "(0, null, null, null, null)") + ")"
+    columns_sql = " as t(owner_id, first_name, last_name, full_name, email)"
     rows = sink.write(
         "hubspot",
         "owner",
-        "select owner_id, first_name, last_name, lower(replace(full_name, ' ', '.')) || "
-        "'@example.com' as email, timestamp '2026-07-01 00:00:00' as updated_at, "
+        "select owner_id, first_name, last_name, email, "
+        "timestamp '2026-07-01 00:00:00' as updated_at, "
         "timestamp '2026-07-01 00:00:00' as _fivetran_synced "
         f"from {table_sql}{columns_sql}" + ("" if values else " where false"),
     )

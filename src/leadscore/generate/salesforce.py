@@ -397,13 +397,7 @@ def users_table(w: World) -> pa.Table:
     names = np.array([v.OWNER_NAMES[i % len(v.OWNER_NAMES)] for i in range(n)], dtype=object)
     first = np.array([s.split(" ", 1)[0] for s in names], dtype=object)
     last = np.array([s.split(" ", 1)[1] for s in names], dtype=object)
-    email = np.array(
-        [
-            f"{s.lower().replace(' ', '.')}@{v.WEB_HOST.split('//')[-1].removeprefix('www.')}"
-            for s in names
-        ],
-        dtype=object,
-    )
+    email = np.array([v.owner_email(s) for s in names], dtype=object)
     created = np.full(n, np.datetime64(w.opts.start, "ms"))
     return pa.table(
         {

@@ -632,3 +632,9 @@ MARKETO_FORMS: tuple[str, ...] = (
     "Webinar Registration",
     "Free Trial Sign-up",
 )
+
+
+def owner_email(name: str) -> str:
+    """A rep's work email: the same in every CRM they are an owner in (Salesforce User,
+    HubSpot owner), as at a real company."""
+    return f"{name.lower().replace(' ', '.')}@{WEB_HOST.split('//')[-1].removeprefix('www.')}"

@@ -86,6 +86,14 @@ def _horizon_days(con: duckdb.DuckDBPyConnection, relations: dict, as_of: object
     return int(rows[0][0]) if rows and rows[0][0] is not None else None
 
 
+def _owner_ids_sql(queue_rel: str) -> str:
+    """owner_key -> the person's CRM owner ids, joined with ' / '."""
+    return (
+        "select owner_key, string_agg(distinct owner_id, ' / ' order by owner_id) as owner_ids "
+        f"from {queue_rel} where owner_key is not null group by owner_key"
+    )
+
+
 def load_sales_inputs(
     db_path: Path,
     *,
@@ -119,8 +127,15 @@ def load_sales_inputs(
         if not with_names:
             wanted = [c for c in wanted if c not in NAME_COLUMNS]
         select = [_pick(c, queue_cols, score_cols) for c in wanted if c != "owner_id"]
-        select.insert(0, "coalesce(nullif(trim(q.owner_id), ''), 'unassigned') as owner_id")
         joins = ""
+        if "owner_key" in queue_cols:
+            # one list per person (owner_key): a rep who is a Salesforce User and a HubSpot
+            # owner is shown once, with both CRM ids
+            ids = _owner_ids_sql(queue_rel)
+            select.insert(0, "coalesce(ids.owner_ids, 'unassigned') as owner_id")
+            joins += f" left join ({ids}) as ids on ids.owner_key = q.owner_key"
+        else:
+            select.insert(0, "coalesce(nullif(trim(q.owner_id), ''), 'unassigned') as owner_id")
         if scores_rel is not None:
             joins += f" left join {scores_rel} as s on s.lead_id = q.lead_id"
         base = f"select {', '.join(select)} from {queue_rel} as q{joins}"
@@ -128,7 +143,10 @@ def load_sales_inputs(
         owner_filter, params = "", []
         if owners:
             marks = ", ".join("?" for _ in owners)
-            owner_filter = f"where owner_id in ({marks}) or owner_name in ({marks})"
+            owner_filter = (
+                f"where owner_name in ({marks}) "
+                f"or len(list_intersect(string_split(owner_id, ' / '), [{marks}])) > 0"
+            )
             params = [*owners, *owners]
         shown = (
             f"select * from ({base}) {owner_filter} "
@@ -165,9 +183,19 @@ def load_sales_inputs(
                 if "score_status" in score_cols
                 else "score is not null"
             )
+            if "owner_key" in score_cols and "owner_key" in queue_cols:
+                owner, by = (
+                    "coalesce(ids.owner_ids, 'unassigned')",
+                    (
+                        f" left join ({_owner_ids_sql(queue_rel)}) as ids "
+                        "on ids.owner_key = s.owner_key"
+                    ),
+                )
+            else:
+                owner, by = "coalesce(nullif(trim(s.owner_id), ''), 'unassigned')", ""
             counts = con.sql(
-                "select coalesce(nullif(trim(owner_id), ''), 'unassigned') as owner_id, "
-                f"count(*) as scored_leads from {scores_rel} where {scored} group by 1"
+                f"select {owner} as owner_id, count(*) as scored_leads "
+                f"from {scores_rel} as s{by} where {scored} group by 1"
             ).df()
             totals = totals.merge(counts, on="owner_id", how="left")
         legend = pd.DataFrame()
