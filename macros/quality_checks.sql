@@ -84,11 +84,11 @@ shares as (
         sum(row_count) as valued_rows,
         coalesce(sum(row_count) filter (where not is_mapped), 0) * 1.0 / sum(row_count)
             as unmapped_share,
-        string_agg(
-            case when not is_mapped then chr(39) || raw_value || chr(39) || ' x' || row_count end,
-            ', '
-            order by case when is_mapped then 0 else row_count end desc
-        ) as top_values
+        {{ leadscore.ordered_string_agg(
+            "case when not is_mapped then chr(39) || raw_value || chr(39) || ' x' || row_count end",
+            "', '",
+            'case when is_mapped then 0 else row_count end desc'
+        ) }} as top_values
     from mapped
     group by 1, 2, 3
 
