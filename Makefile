@@ -35,6 +35,7 @@ demo: install ## generate demo exports, score them, publish for BI, write CRM sy
 	$(BIN)/leadscore sync --target salesforce
 	$(BIN)/leadscore sync --target hubspot
 	$(BIN)/leadscore report
+	$(BIN)/leadscore report --sales
 	$(BIN)/leadscore status
 
 lint: install ## ruff + sqlfluff

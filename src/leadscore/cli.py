@@ -133,6 +133,7 @@ def main_options(
 app.command("generate")(generate_command)
 app.command("validate")(validate_command)
 app.command("publish")(publish_command)
+app.command("query")(__import__("leadscore.query", fromlist=["query_command"]).query_command)
 app.command("sync")(sync_command)
 app.command("report")(report_command)
 app.command("bench")(bench_command)

@@ -28,7 +28,9 @@ def dbt_executable() -> str:
 
 
 #: DuckDB quotes the landed row in a CSV read error; it may hold names and emails.
-ROW_QUOTE = re.compile(r"Original Line:.*?(?=\s+Expected Number|\s+Possible fixes|\s+file\s*=|$)")
+# DuckDB quotes the offending landed row on a line of its own after "Original Line:"; the
+# cause ("... not utf-8 encoded", "Expected Number of Columns") follows on the next lines
+ROW_QUOTE = re.compile(r"Original Line:[^\n]*")
 
 
 def redact_rows(text: str) -> str:
@@ -91,7 +93,7 @@ def failure_details(target_path: Path, since: float = 0.0, limit: int = 10) -> l
     lines = []
     for result in results:
         if result.get("status") in ("error", "fail", "runtime error"):
-            message = redact_rows(error_text(str(result.get("message") or "")))
+            message = error_text(redact_rows(str(result.get("message") or "")))
             where = re.search(r"\bfile\s*=\s*(\S+)", message)
             text = message if not lines else message[:600]
             text += f" (file: {where.group(1)})" if where else ""

@@ -356,9 +356,20 @@ def publish_command(
     if result.skipped:
         err.print(f"Not in the working DB yet (skipped): {', '.join(result.skipped)}")
     print(result.published_db)
+    from leadscore.query import PUBLISH_EXAMPLE, query_hint
+
     err.print(
-        f"Try: duckdb -readonly {result.published_db} "
-        '"select grade, count(*) from lead_scores group by 1 order by 1"'
+        f"BI tools open {result.published_db} (read-only; always the newest version). "
+        "Query it from the shell:",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    err.print(
+        f"  {query_hint(PUBLISH_EXAMPLE, result.published_db)}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
     )
 
 

@@ -11,17 +11,14 @@ from typing import Annotated
 import duckdb
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from leadscore.config import Settings
 from leadscore.publish import published_db_path
+from leadscore.query import STATUS_EXAMPLE, query_hint
 
 console = Console(width=120)
-
-EXAMPLE_QUERY = (
-    "select owner_id, priority_rank, grade, score, reason_1 from sales_priority_queue "
-    "where priority_rank <= 5 order by owner_id, priority_rank"
-)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
@@ -118,10 +115,21 @@ def status_command(
         con.close()
     published = published_db_path(settings.published_dir)
     if published.exists():
-        console.print(f"[bold]Published for BI[/bold] (read-only): {published.resolve()}")
+        # The stable path (a symlink swapped on every publish), never the version folder it
+        # points to today: only the newest versions are kept, older ones are pruned.
         console.print(
-            f".venv/bin/python -c \"import duckdb; print(duckdb.connect('{published}', "
-            f"read_only=True).sql('{EXAMPLE_QUERY}'))\"",
+            f"[bold]Published for BI[/bold] (read-only, always the newest version): "
+            f"{escape(str(published.absolute()))}",
+            soft_wrap=True,
+        )
+        console.print(
+            f"  Parquet: {escape(str(published.parent.absolute() / 'parquet'))}", soft_wrap=True
+        )
+        console.print("  Query it from the shell:")
+        console.print(
+            f"  {query_hint(STATUS_EXAMPLE, published)}",
+            markup=False,
+            highlight=False,
             soft_wrap=True,
         )
     else:

@@ -214,6 +214,29 @@ def _log_loss(y: np.ndarray, logit: np.ndarray) -> float:
     return float(np.mean(np.where(y > 0, np.logaddexp(0.0, -s), np.logaddexp(0.0, s))))
 
 
+def _fill_empty_columns(encoded: Any) -> Any:
+    """The encoded training matrix with columns that hold no value at all set to 0.
+
+    A source a company does not have (e.g. no web events) leaves its features missing on
+    every row; scikit-learn's binning fails on a column with no value ("window shape cannot be
+    larger than input array shape"). A constant column gets no split, so the fitted trees never
+    read it and scoring needs no change.
+    """
+    values = encoded.to_numpy() if isinstance(encoded, pd.DataFrame) else encoded
+    if values.dtype.kind != "f" or values.size == 0:
+        return encoded
+    empty = np.isnan(values).all(axis=0)
+    if not empty.any():
+        return encoded
+    if isinstance(encoded, pd.DataFrame):
+        encoded = encoded.copy()
+        encoded.iloc[:, np.flatnonzero(empty)] = 0.0
+        return encoded
+    filled = values.copy()
+    filled[:, empty] = 0.0
+    return filled
+
+
 def fit_hgb(
     pipe: Pipeline,
     X: pd.DataFrame,
@@ -234,7 +257,7 @@ def fit_hgb(
     Returns the fitted pipeline and its number of trees.
     """
     prep, model = pipe[:-1], pipe[-1]
-    encoded = prep.fit_transform(X, y)
+    encoded = _fill_empty_columns(prep.fit_transform(X, y))
     encoded_val = prep.transform(validation[0]) if validation is not None else None
     cap = int(n_trees if n_trees is not None else model.max_iter)
     chunk = max(1, policy.hgb_chunk_trees)

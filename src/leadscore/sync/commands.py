@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from leadscore.config import Settings
 from leadscore.quality._duck import WarehouseError
@@ -78,21 +78,46 @@ def sync_command(
         raise typer.Exit(exc.exit_code) from exc
     if result is None:
         return
+    assert target is not None
     if not result.batches:
         err.print(f"No changes to sync to {target.value}: nothing written.")
         return
-    assert target is not None
-    outdir = out or settings.outbox_dir / target.value
-    table = Table(title=f"{target.value} batches in {outdir}")
-    for col in ("batch_id", "records", "status", "file"):
-        table.add_column(col)
-    for b in result.batches:
-        table.add_row(b.batch_id, f"{b.records:,}", b.status, b.file)
-    Console().print(table)
+    for line in batch_lines(result):
+        typer.echo(line)
     if result.superseded:
-        err.print(f"Superseded pending batches: {', '.join(result.superseded)}")
-    err.print(f"Manifest: {result.manifest}")
-    err.print("After delivery: leadscore sync --ack <batch_id>")
+        err.print(
+            f"Superseded pending batches: {', '.join(result.superseded)}",
+            soft_wrap=True,
+            highlight=False,
+        )
+    err.print(summary_line(result), markup=False, highlight=False, soft_wrap=True)
+    err.print(
+        "After the CRM accepted a batch: leadscore sync --ack BATCH_ID (repeatable)",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def summary_line(result: SyncResult) -> str:
+    """One line per target: batches, records, new vs re-offered, where the manifest is."""
+    n = len(result.batches)
+    statuses = Counter(b.status for b in result.batches)
+    mix = ", ".join(f"{count:,} {status}" for status, count in sorted(statuses.items()))
+    return (
+        f"{result.target}: {n:,} batch{'es' if n != 1 else ''}, "
+        f"{result.records_written:,} records ({mix}); manifest {result.manifest}"
+    )
+
+
+def batch_lines(result: SyncResult) -> list[str]:
+    """One plain line per batch (never cut, whatever the terminal width): the batch id first,
+    as `--ack` needs it, then records, status and file name."""
+    width = max(len(b.batch_id) for b in result.batches)
+    return [
+        f"{b.batch_id:<{width}}  {b.records:>6,}  {b.status:<10}  {b.file}".rstrip()
+        for b in result.batches
+    ]
 
 
 def _sync_or_ack(
