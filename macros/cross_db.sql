@@ -294,7 +294,7 @@
     is 2 minutes), and are null when either side is null. -#}
 {% macro spark__datediff(first_date, second_date, datepart) -%}
     {%- if datepart == 'day' -%}
-        datediff(cast({{ second_date }} as date), cast({{ first_date }} as date))
+        cast(datediff(cast({{ second_date }} as date), cast({{ first_date }} as date)) as bigint)
     {%- elif datepart in ['hour', 'minute', 'second'] -%}
         {%- set seconds = {'hour': 3600, 'minute': 60, 'second': 1}[datepart] -%}
         cast((

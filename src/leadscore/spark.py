@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -86,6 +87,7 @@ def spark_conf(settings: SparkSettings) -> dict[str, str]:
         "spark.driver.memory": settings.driver_memory,
         "spark.sql.shuffle.partitions": settings.shuffle_partitions,
         "spark.sql.session.timeZone": "UTC",
+        "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
         "spark.ui.enabled": "false",
         "spark.sql.parser.escapedStringLiterals": "true",
         # dbt-spark turns ANSI mode off in its sessions; the ML step reads the same way
@@ -105,9 +107,7 @@ def check_runtime() -> None:
     except ImportError as exc:
         raise SparkUnavailable(PYSPARK_HINT) from exc
     java_home = os.environ.get("JAVA_HOME")
-    if not (java_home and (Path(java_home) / "bin" / "java").exists()) and not shutil.which(
-        "java"
-    ):
+    if not (java_home and (Path(java_home) / "bin" / "java").exists()) and not shutil.which("java"):
         raise SparkUnavailable(JAVA_HINT)
 
 
@@ -118,6 +118,9 @@ def session(settings: SparkSettings | None = None) -> SparkSession:
 
     settings = settings or SparkSettings.from_env()
     settings.warehouse.mkdir(parents=True, exist_ok=True)
+    # Python workers (mapInPandas) run this interpreter, the one with leadscore installed;
+    # pyspark reads the variable when the context starts (its default is `python3` on PATH)
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName("leadscore").enableHiveSupport()
     for key, value in spark_conf(settings).items():
         builder = builder.config(key, value)
@@ -136,6 +139,8 @@ def land_parquet(
     """Load `<folder>/<system>/<table>.parquet` (a connector layout written as files, e.g.
     `leadscore generate --layout fivetran`) as Spark tables `<system>.<table>`, replacing
     them. Returns (system, table, rows) per table."""
+    import pyarrow.parquet as pq
+
     wanted = set(systems) if systems is not None else None
     done: list[tuple[str, str, int]] = []
     for system_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
@@ -149,8 +154,7 @@ def land_parquet(
             spark.sql(
                 f"create table {table} using parquet as select * from parquet.`{path.resolve()}`"
             )
-            rows = spark.table(f"{system}.{path.stem}").count()
-            done.append((system, path.stem, int(rows)))
+            done.append((system, path.stem, pq.ParquetFile(path).metadata.num_rows))
     return done
 
 
@@ -186,7 +190,9 @@ def to_pandas(frame: DataFrame) -> pd.DataFrame:
     return out
 
 
-def read_table(spark: SparkSession, name: str, columns: Iterable[str] | None = None) -> pd.DataFrame:
+def read_table(
+    spark: SparkSession, name: str, columns: Iterable[str] | None = None
+) -> pd.DataFrame:
     frame = spark.table(name)
     if columns is not None:
         frame = frame.select(*columns)
