@@ -302,7 +302,7 @@ def _run_spark(select: str | None, dbt_vars: dict[str, object], full_refresh: bo
     try:
         result = run_spark(
             dbt_vars,
-            select=select,
+            select=[select] if select else [],
             full_refresh=full_refresh,
             say=lambda text: console.print(f"[bold]{text}[/bold]", highlight=False),
         )

@@ -18,7 +18,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from leadscore import contract
@@ -53,20 +53,27 @@ def source_vars(settings: lspark.SparkSettings, given: Mapping[str, object]) -> 
 def run_spark(
     dbt_vars: Mapping[str, object],
     *,
-    select: str | None = None,
+    select: Sequence[str] = (),
     full_refresh: bool = False,
     say: Callable[[str], None] = print,
     capture: bool = False,
+    env: Mapping[str, str] | None = None,
 ) -> SparkRun:
-    """The three steps; raises DbtError (a dbt step failed) or RuntimeError (the ML step)."""
+    """The three steps; raises DbtError (a dbt step failed) or RuntimeError (the ML step).
+
+    `select` narrows the first build (it must include what the ML step reads: seeds, the
+    intermediate scoring models); the last build is always models/ml_spark/ and downstream.
+    """
     lspark.check_runtime()
     spark_settings = lspark.SparkSettings.from_env()
     settings = Settings.from_env()
     env = {
         **spark_settings.env(),
-        "DBT_TARGET_PATH": str(settings.project_dir / "target" / "spark"),
+        "DBT_TARGET_PATH": os.environ.get(
+            "DBT_TARGET_PATH", str(settings.project_dir / "target" / "spark")
+        ),
+        **(env or {}),
     }
-    env = {**env, **{k: v for k, v in os.environ.items() if k == "DBT_TARGET_PATH"}}
     parsed = source_vars(spark_settings, dbt_vars)
     result = SparkRun(
         systems=tuple(
@@ -82,7 +89,7 @@ def run_spark(
         result.seconds[step] = time.perf_counter() - began
 
     dbt("seed", ["seed"])
-    selector = ["--select", select] if select else []
+    selector = ["--select", *select] if select else []
     dbt("build", ["build", *selector, "--exclude", ML_SELECTOR])
     say("ML step (python -m leadscore.spark_ml)")
     began = time.perf_counter()

@@ -25,8 +25,9 @@ from conftest import TEST_LEADS, TEST_SEED, Workspace, make_workspace
 
 from leadscore import contract
 from leadscore import spark as lspark
+from leadscore.spark_run import run_spark
 
-pytestmark = pytest.mark.xdist_group("spark")
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]
 
 CANONICAL_MARTS = (
     "dim_leads",
@@ -75,9 +76,9 @@ class Built:
         self.spark_ws = spark_ws
         self.warehouse = warehouse
 
-    def spark_files(self, table: str) -> str:
-        settings = lspark.SparkSettings.from_env()
-        folder = self.warehouse / "tables" / f"{settings.schema}.db" / table
+    def spark_files(self, table: str, schema: str = "leadscore") -> str:
+        """A Spark table's Parquet files, read by DuckDB (no second JVM in the test)."""
+        folder = self.warehouse / "tables" / f"{schema}.db" / table
         return f"read_parquet('{folder}/*.parquet')"
 
 
@@ -125,18 +126,21 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     duck.dbt(["build", "--select", *SELECT, *vars_arg])
     duck_secs = time.perf_counter() - began
 
+    # Spark: the whole flow of `leadscore run --target spark` on these layers, then the ML
+    # step (train on the driver, score with mapInPandas) and the scoring marts to lead_scores
     spark_ws = make_workspace(root / "sparkws", raw, root / "truth")
-    spark_args = ["--target", "spark", *vars_arg]
     began = time.perf_counter()
-    env = {**spark_ws.env, **spark_env}
-    from leadscore.dbt import run_dbt
-
-    run_dbt(["seed", *spark_args], spark_ws.settings, env=env, capture=True)
-    run_dbt(["build", "--select", *SELECT, *spark_args], spark_ws.settings, env=env, capture=True)
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in spark_env.items():
+            mp.setenv(key, value)
+        result = run_spark(
+            dbt_vars, select=SELECT, say=lambda _: None, capture=True, env=spark_ws.env
+        )
     spark_secs = time.perf_counter() - began
+    steps = ", ".join(f"{k} {v:.0f}s" for k, v in result.seconds.items())
     print(
         f"{TEST_LEADS} leads: generate + land on Spark {landed:.0f}s, DuckDB seed + build "
-        f"{duck_secs:.0f}s, Spark seed + build {spark_secs:.0f}s"
+        f"{duck_secs:.0f}s, Spark to lead_scores {spark_secs:.0f}s ({steps})"
     )
     return Built(duck, spark_ws, warehouse)
 
@@ -178,3 +182,37 @@ def test_spark_builds_the_same_canonical_marts_as_duckdb(built: Built, mart: str
                 f"select {select} from {a} except all select {select} from {b} limit 3"
             ).fetchall()
             assert sample == [], (mart, a, b, sample)
+
+
+def test_spark_scores_every_open_lead_to_lead_scores(built: Built) -> None:
+    """The ML step ran on Spark: every row of int_scoring_features has a score in lead_scores."""
+    with duckdb.connect() as con:
+        features = con.sql(
+            f"select count(distinct lead_id) from {built.spark_files('int_scoring_features')}"
+        ).fetchall()[0][0]
+        rows, scored, low, high, probability = con.sql(
+            "select count(*), count(score), min(score), max(score), count(conversion_probability) "
+            f"from {built.spark_files('lead_scores')}"
+        ).fetchall()[0]
+        registry = con.sql(
+            "select status, count(*) from "
+            f"{built.spark_files('ml_model_registry', 'leadscore_ml')} group by 1"
+        ).fetchall()
+    print(f"Spark lead_scores: {rows} leads scored of {features}; registry {registry}")
+    assert features > 100 and rows == features == scored == probability, (rows, features)
+    assert 0 <= low <= high <= 100, (low, high)
+    assert ("champion", 1) in registry, registry
+
+
+def test_run_target_spark_reads_the_systems_landed_in_the_warehouse(tmp_path: Path) -> None:
+    """Each system with a Spark database is read as fivetran tables; the others are off."""
+    from leadscore.spark_run import source_vars
+
+    for name in ("salesforce", "hubspot", "crm_hs"):
+        (tmp_path / "tables" / f"{name}.db").mkdir(parents=True)
+    settings = lspark.SparkSettings(warehouse=tmp_path)
+    out = source_vars(settings, {"hubspot_schema": "crm_hs", "hubspot_layout": "airbyte"})
+    assert out["salesforce_schema"] == "salesforce" and out["salesforce_layout"] == "fivetran"
+    assert out["hubspot_schema"] == "crm_hs" and out["hubspot_layout"] == "airbyte"
+    assert out["marketo_enabled"] is False and out["web_enabled"] is False
+    assert "salesforce_enabled" not in out
