@@ -59,10 +59,10 @@
 -#}
 {% macro vocab_key(expr) -%}
     nullif(
-        regexp_replace(
-            trim(regexp_replace(lower(replace({{ expr }}, '_', ' ')), '\s+', ' ', 'g')),
-            '^([0-9]+)\.0+$', '\1'
-        ),
+        {{ leadscore.regex_replace(
+            'trim(' ~ leadscore.regex_replace(
+                "lower(replace(" ~ expr ~ ", '_', ' '))", "'\\s+'", "' '", every=true) ~ ')',
+            "'^([0-9]+)\\.0+$'", "'\\1'") }},
         ''
     )
 {%- endmacro %}

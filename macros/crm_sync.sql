@@ -13,7 +13,7 @@
 {% macro crm_sync_payload_hash(columns) -%}
     md5(concat_ws(chr(31)
     {%- for column in columns -%}
-        , coalesce(cast({{ column }} as varchar), '<null>')
+        , coalesce(cast({{ column }} as {{ dbt.type_string() }}), '<null>')
     {%- endfor -%}
     ))
 {%- endmacro %}

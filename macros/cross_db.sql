@@ -272,3 +272,216 @@
 {% macro duckdb__row_struct_to_json(expr) -%}
     cast(to_json({{ expr }}) as varchar)
 {%- endmacro %}
+
+
+{#-
+    Apache Spark (dbt-spark). The profile sets spark.sql.parser.escapedStringLiterals, so a
+    backslash in a string literal is a backslash, as in DuckDB and standard SQL; Java regexes
+    (Spark) and RE2 (DuckDB) agree on the patterns used here. dbt-spark's own datediff,
+    dateadd and split_part fail on nulls (assert_true) or index out of range, so the project
+    spells them here; dbt's dispatch finds a root project's spark__ macro first.
+-#}
+{% macro spark__safe_cast(field, type) -%}
+    {%- if type | lower in ['integer', 'int', 'bigint', 'smallint', 'tinyint'] -%}
+        {#- DuckDB's try_cast rounds '2.5' -> 3, '123.0' -> 123, 2.5 -> 3; Spark's truncates -#}
+        try_cast(round(try_cast({{ field }} as double)) as {{ type }})
+    {%- else -%}
+        try_cast({{ field }} as {{ type }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Differences count boundaries crossed, as DuckDB's date_diff does (10:00:59 -> 10:02:00
+    is 2 minutes), and are null when either side is null. -#}
+{% macro spark__datediff(first_date, second_date, datepart) -%}
+    {%- if datepart == 'day' -%}
+        cast(datediff(cast({{ second_date }} as date), cast({{ first_date }} as date)) as bigint)
+    {%- elif datepart in ['hour', 'minute', 'second'] -%}
+        {%- set seconds = {'hour': 3600, 'minute': 60, 'second': 1}[datepart] -%}
+        cast((
+            unix_seconds(date_trunc('{{ datepart }}', cast({{ second_date }} as timestamp)))
+            - unix_seconds(date_trunc('{{ datepart }}', cast({{ first_date }} as timestamp)))
+        ) / {{ seconds }} as bigint)
+    {%- else -%}
+        {{ exceptions.raise_compiler_error(
+            "datediff by " ~ datepart ~ " has no Spark spelling in macros/cross_db.sql") }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro spark__dateadd(datepart, interval, from_date_or_timestamp) -%}
+    timestampadd({{ datepart | upper }}, cast({{ interval }} as bigint),
+        cast({{ from_date_or_timestamp }} as timestamp))
+{%- endmacro %}
+
+{% macro spark__split_part(string_text, delimiter_text, part_number) -%}
+    split_part({{ string_text }}, {{ delimiter_text }}, {{ part_number }})
+{%- endmacro %}
+
+{% macro spark__star_exclude(alias, columns) -%}
+    {{ alias }}.* except ({{ columns | join(', ') }})
+{%- endmacro %}
+
+{#- Keeps null fields (DuckDB's json_object does); Spark's to_json drops them by default. -#}
+{% macro spark__json_object_from(items, key, value) -%}
+    to_json(named_struct(
+        {%- for item in items %}
+        '{{ item[key] }}', {{ item[value] }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    ), map('ignoreNullFields', 'false', 'timestampFormat', 'yyyy-MM-dd HH:mm:ss[.SSSSSS]'))
+{%- endmacro %}
+
+{% macro spark__to_utc_timestamp(expr) -%}
+    try_cast({{ expr }} as timestamp)
+{%- endmacro %}
+
+{% macro spark__local_to_utc_timestamp(expr, tz) -%}
+    to_utc_timestamp(try_cast({{ expr }} as timestamp), '{{ tz }}')
+{%- endmacro %}
+
+{#- strptime formats (%Y-%m-%d, %m/%d/%Y) as Spark datetime patterns. -#}
+{% macro spark__parse_date(expr, fmt) -%}
+    {%- set pattern = fmt | replace('%Y', 'yyyy') | replace('%m', 'MM') | replace('%d', 'dd') -%}
+    try_to_date({{ expr }}, '{{ pattern }}')
+{%- endmacro %}
+
+{#- rlike finds a match anywhere, as DuckDB's regexp_matches. -#}
+{% macro spark__regex_matches(expr, pattern) -%}
+    regexp_like({{ expr }}, {{ pattern }})
+{%- endmacro %}
+
+{% macro spark__row_to_json(alias) -%}
+    to_json(struct({{ alias }}.*), map('ignoreNullFields', 'false'))
+{%- endmacro %}
+
+{% macro spark__json_name_value(expr, name) -%}
+    filter(
+        from_json({{ expr }}, 'array<struct<name:string,value:string>>'),
+        x -> x.name = '{{ name }}'
+    )[0].value
+{%- endmacro %}
+
+{% macro spark__parse_timestamp(expr, tz) -%}
+    (case
+        when regexp_like({{ expr }}, '^[0-9]{13}$')
+            then timestamp_millis(cast({{ expr }} as bigint))
+        when regexp_like({{ expr }}, '(Z|[+-][0-9]{2}(:?[0-9]{2})?|\sUTC|\sGMT)$')
+            then try_cast(
+                regexp_replace({{ expr }}, '\s+([+-][0-9]{2}:?[0-9]{2})$', '$1') as timestamp
+            )
+        {%- if tz == 'UTC' %}
+        else try_cast({{ expr }} as timestamp)
+        {%- else %}
+        else to_utc_timestamp(try_cast({{ expr }} as timestamp), '{{ tz }}')
+        {%- endif %}
+    end)
+{%- endmacro %}
+
+{% macro spark__parse_any_date(expr, formats) -%}
+    (case
+        when regexp_like({{ expr }}, '^[0-9]{13}$')
+            then cast(timestamp_millis(cast({{ expr }} as bigint)) as date)
+        when regexp_like({{ expr }}, '^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T].*)?$')
+            then try_cast(left({{ expr }}, 10) as date)
+        {%- if 'us_date' in formats %}
+        when regexp_like({{ expr }}, '^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$')
+            then try_to_date({{ expr }}, 'M/d/yyyy')
+        {%- endif %}
+    end)
+{%- endmacro %}
+
+{% macro spark__valid_json(expr) -%}
+    case when try_parse_json({{ expr }}) is not null then {{ expr }} end
+{%- endmacro %}
+
+{% macro spark__json_text_at(expr, key) -%}
+    get_json_object({{ expr }}, '$["{{ key }}"]')
+{%- endmacro %}
+
+{% macro spark__row_struct(alias) -%}
+    struct({{ alias }}.*)
+{%- endmacro %}
+
+{% macro spark__row_struct_to_json(expr) -%}
+    to_json({{ expr }}, map('ignoreNullFields', 'false',
+        'timestampFormat', 'yyyy-MM-dd HH:mm:ss[.SSSSSS]'))
+{%- endmacro %}
+
+
+{#-
+    Position of each landed row in its table (1 = first): DuckDB numbers rows as it scans
+    them; Spark needs an order, and monotonically_increasing_id follows the files' order.
+-#}
+{% macro landed_row_number() -%}
+    {{ return(adapter.dispatch('landed_row_number', 'leadscore')()) }}
+{%- endmacro %}
+
+{% macro default__landed_row_number() -%}
+    row_number() over ()
+{%- endmacro %}
+
+{% macro spark__landed_row_number() -%}
+    row_number() over (order by monotonically_increasing_id())
+{%- endmacro %}
+
+
+{#- regexp_replace of the first match; `replacement` names groups as \1 (DuckDB's spelling). -#}
+{% macro regex_replace(expr, pattern, replacement, every=false) -%}
+    {{ return(adapter.dispatch('regex_replace', 'leadscore')(expr, pattern, replacement, every)) }}
+{%- endmacro %}
+
+{% macro default__regex_replace(expr, pattern, replacement, every) -%}
+    regexp_replace({{ expr }}, {{ pattern }}, {{ replacement }}{{ ", 'g'" if every }})
+{%- endmacro %}
+
+{#- Spark replaces every match and names groups $1: patterns passed here without `every`
+    are anchored (one match at most), so the results agree. -#}
+{% macro spark__regex_replace(expr, pattern, replacement, every) -%}
+    regexp_replace({{ expr }}, {{ pattern }}, {{ modules.re.sub('\\\\([0-9])', '$\\1', replacement) }})
+{%- endmacro %}
+
+
+{#- string_agg of `expr` in the order of `order_by`. -#}
+{% macro ordered_string_agg(expr, separator, order_by) -%}
+    {{ return(adapter.dispatch('ordered_string_agg', 'leadscore')(expr, separator, order_by)) }}
+{%- endmacro %}
+
+{% macro default__ordered_string_agg(expr, separator, order_by) -%}
+    string_agg(
+            {{ expr }},
+            {{ separator }}
+            order by {{ order_by }}
+        )
+{%- endmacro %}
+
+{% macro spark__ordered_string_agg(expr, separator, order_by) -%}
+    string_agg({{ expr }}, {{ separator }}) within group (order by {{ order_by }})
+{%- endmacro %}
+
+
+{#- UNION ALL of selects with the same columns in the same order (by name on DuckDB). -#}
+{% macro union_all_by_name() -%}
+    {{ return(adapter.dispatch('union_all_by_name', 'leadscore')()) }}
+{%- endmacro %}
+
+{% macro default__union_all_by_name() -%}
+    union all
+{%- endmacro %}
+
+{% macro duckdb__union_all_by_name() -%}
+    union all by name
+{%- endmacro %}
+
+
+{#- One row per day from `start` to `end` (exclusive), as date_day. -#}
+{% macro date_days(start, end) -%}
+    {{ return(adapter.dispatch('date_days', 'leadscore')(start, end)) }}
+{%- endmacro %}
+
+{% macro default__date_days(start, end) -%}
+    select cast(range as date) as date_day
+    from range(date '{{ start }}', date '{{ end }}', interval 1 day)
+{%- endmacro %}
+
+{% macro spark__date_days(start, end) -%}
+    select explode(sequence(date '{{ start }}', date_sub(date '{{ end }}', 1), interval 1 day))
+        as date_day
+{%- endmacro %}

@@ -45,7 +45,7 @@ measured as (
 
     select
         *,
-        rejected_rows * 1.0 / nullif(landed_rows, 0) as rejected_share,
+        cast(rejected_rows as double) / nullif(landed_rows, 0) as rejected_share,
         {{ quality_threshold('rejected_row_share', threshold_column) }} as threshold
     from shares
 

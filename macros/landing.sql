@@ -83,7 +83,7 @@
         {%- if column.get('first_of_list') -%}
             {%- set value = "nullif(trim(" ~ dbt.split_part(raw, "';'", 1) ~ "), '')" -%}
         {%- endif -%}
-        {{ return("regexp_replace(" ~ value ~ ", '^([0-9]+)\\.0+$', '\\1')") }}
+        {{ return(leadscore.regex_replace(value, "'^([0-9]+)\\.0+$'", "'\\1'")) }}
     {%- elif kind == 'text' -%}
         {{ return('lower(' ~ raw ~ ')' if column.get('lowercase') else raw) }}
     {%- elif kind == 'email' -%}
@@ -380,7 +380,7 @@
                         as parse_issues,
                     cast({{ leadscore.json_object_from(custom_items, 'key', 'value')
                         if custom_items else 'null' }} as {{ dbt.type_string() }}) as custom_fields,
-                    row_number() over () as landed_row_number,
+                    {{ leadscore.landed_row_number() }} as landed_row_number,
                     {{ leadscore.row_struct('src') }} as landed_record
                 from {{ relation }} as src
             ) as contracted

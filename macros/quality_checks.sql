@@ -82,13 +82,13 @@ shares as (
         field,
         sum(row_count) filter (where not is_mapped) as unmapped_rows,
         sum(row_count) as valued_rows,
-        coalesce(sum(row_count) filter (where not is_mapped), 0) * 1.0 / sum(row_count)
+        cast(coalesce(sum(row_count) filter (where not is_mapped), 0) as double) / sum(row_count)
             as unmapped_share,
-        string_agg(
-            case when not is_mapped then chr(39) || raw_value || chr(39) || ' x' || row_count end,
-            ', '
-            order by case when is_mapped then 0 else row_count end desc
-        ) as top_values
+        {{ leadscore.ordered_string_agg(
+            "case when not is_mapped then chr(39) || raw_value || chr(39) || ' x' || row_count end",
+            "', '",
+            'case when is_mapped then 0 else row_count end desc'
+        ) }} as top_values
     from mapped
     group by 1, 2, 3
 
@@ -208,7 +208,7 @@ measured as (
         source_entity,
         landed_rows,
         deleted_rows + superseded_rows as deleted_rows,
-        (deleted_rows + superseded_rows) * 1.0 / nullif(landed_rows, 0) as deleted_share,
+        cast(deleted_rows + superseded_rows as double) / nullif(landed_rows, 0) as deleted_share,
         {{ quality_threshold('deleted_row_share', threshold_column) }} as threshold
     from reconciliation
 

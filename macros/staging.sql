@@ -99,7 +99,7 @@ select * from final
             when {{ condition }} then '{{ reason }}'
             {%- endfor %}
         end as row_problem,
-        row_number() over () as landed_row_number,
+        {{ leadscore.landed_row_number() }} as landed_row_number,
         {{ row_to_json('source') }} as raw_record
 {%- endmacro %}
 

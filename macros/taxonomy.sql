@@ -69,6 +69,11 @@
     min_by({{ expr }}, {{ order_by }}) filter (where {{ expr }} is not null)
 {%- endmacro %}
 
+{% macro spark__first_non_null(expr, order_by) -%}
+    min_by({{ expr }}, named_struct('k', {{ order_by }}, 'v', {{ expr }}))
+    filter (where {{ expr }} is not null)
+{%- endmacro %}
+
 {% macro duckdb__first_non_null(expr, order_by) -%}
     arg_min({{ expr }}, {'k': {{ order_by }}, 'v': {{ expr }}})
     filter (where {{ expr }} is not null)

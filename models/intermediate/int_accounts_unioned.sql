@@ -139,10 +139,10 @@ intent_level as (
         4 as source_priority,
         domain,
         company_name as account_name,
-        cast(null as varchar) as industry,
+        cast(null as {{ dbt.type_string() }}) as industry,
         cast(null as integer) as employees_count,
-        cast(null as varchar) as size_tier,
-        cast(null as varchar) as country_code,
+        cast(null as {{ dbt.type_string() }}) as size_tier,
+        cast(null as {{ dbt.type_string() }}) as country_code,
         cast(null as double) as annual_revenue,
         cast(week_start_date as timestamp) as created_at
     from intent

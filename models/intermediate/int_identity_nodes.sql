@@ -53,8 +53,8 @@ web_nodes as (
         'events' as source_entity,
         anonymous_id as source_id,
         email,
-        cast(null as varchar) as linked_sf_lead_id,
-        cast(null as varchar) as linked_sf_contact_id,
+        cast(null as {{ dbt.type_string() }}) as linked_sf_lead_id,
+        cast(null as {{ dbt.type_string() }}) as linked_sf_contact_id,
         first_identified_at as created_at
     from web_identities
     where email is not null

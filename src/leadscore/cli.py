@@ -45,6 +45,7 @@ METAVARS = {
     "target": "CRM",
     "ack": "BATCH_ID",
     "db": "FILE",
+    "engine": "ENGINE",
 }
 
 
@@ -200,6 +201,14 @@ def run(
             "LEADSCORE_DATASETS_DIR, else ../shared/datasets.",
         ),
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--target",
+            help="duckdb (LEADSCORE_DB), or spark: the same project on Apache Spark "
+            "(LEADSCORE_SPARK_WAREHOUSE; sources are Spark tables, one database per system).",
+        ),
+    ] = "duckdb",
 ) -> None:
     """Validate landing files, load seeds and `dbt build` on LEADSCORE_DB.
 
@@ -214,6 +223,11 @@ def run(
             parsed = json.loads(dbt_vars)
         except json.JSONDecodeError as exc:
             raise typer.BadParameter(f"--vars is not valid JSON: {exc}") from exc
+    if engine not in ("duckdb", "spark"):
+        raise typer.BadParameter("use duckdb or spark", param_hint="--target")
+    if engine == "spark":
+        _run_spark(select, parsed, full_refresh)
+        return
     if dataset != "demo":
         from leadscore.datasets import dataset_files
 
@@ -278,6 +292,31 @@ def run(
             _print_error(exc)
             raise typer.Exit(1) from exc
     console.print(f"[green]Built[/green] {settings.db_path}")
+
+
+def _run_spark(select: str | None, dbt_vars: dict[str, object], full_refresh: bool) -> None:
+    """`run --target spark`: dbt on Spark, the ML step through the package, the scoring marts."""
+    from leadscore import spark
+    from leadscore.spark_run import run_spark
+
+    try:
+        result = run_spark(
+            dbt_vars,
+            select=[select] if select else [],
+            full_refresh=full_refresh,
+            say=lambda text: console.print(f"[bold]{text}[/bold]", highlight=False),
+        )
+    except spark.SparkUnavailable as exc:
+        _print_error(exc)
+        raise typer.Exit(2) from exc
+    except (DbtError, RuntimeError) as exc:
+        _print_error(exc)
+        raise typer.Exit(1) from exc
+    steps = ", ".join(f"{k} {v:.0f}s" for k, v in result.seconds.items())
+    console.print(
+        f"[green]Built on Spark[/green] {spark.SparkSettings.from_env().warehouse} "
+        f"(systems {', '.join(result.systems)}; {steps})"
+    )
 
 
 def _print_error(exc: Exception) -> None:

@@ -186,7 +186,7 @@ final as (
             {{ dbt.datediff('leads.created_at', 'cutoffs.cutoff_at', 'day') }}, 7
         ) as eng_events_per_week,
         coalesce(engagement.touches_180d, 0) as touches_180d,
-        coalesce(engagement.engaged_touches_180d, 0) * 1.0
+        cast(coalesce(engagement.engaged_touches_180d, 0) as double)
         / greatest(coalesce(engagement.touches_180d, 0), 1) as engaged_share_180d,
         coalesce(engagement.email_opens_90d, 0) as email_opens_90d,
         coalesce(engagement.email_clicks_90d, 0) as email_clicks_90d,

@@ -37,7 +37,8 @@ final as (
         campaigns.created_at,
         cast(coalesce(member_counts.members, 0) as integer) as members,
         cast(coalesce(member_counts.responders, 0) as integer) as responders,
-        member_counts.responders * 1.0 / nullif(member_counts.members, 0) as response_rate,
+        cast(member_counts.responders as double)
+        / nullif(member_counts.members, 0) as response_rate,
         member_counts.first_response_date
     from campaigns
     left join member_counts

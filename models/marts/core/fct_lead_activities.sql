@@ -72,7 +72,7 @@ web as (
         web_events.event_at as activity_at,
         coalesce(web_events.event_name, web_events.event_type) as raw_activity_type,
         web_events.page_path as asset_name,
-        cast(null as varchar) as campaign_id
+        cast(null as {{ dbt.type_string() }}) as campaign_id
     from web_events
     inner join identities
         on

@@ -63,14 +63,14 @@ final as (
         with_fields.total_rows,
         with_fields.filled_rows,
         with_fields.declared_type,
-        with_fields.filled_rows * 1.0 / nullif(with_fields.total_rows, 0) as fill_rate,
+        cast(with_fields.filled_rows as double) / nullif(with_fields.total_rows, 0) as fill_rate,
         with_fields.unparseable_rows,
-        with_fields.unparseable_rows * 1.0 / nullif(with_fields.total_rows, 0)
+        cast(with_fields.unparseable_rows as double) / nullif(with_fields.total_rows, 0)
             as unparseable_share,
         standardized.mapped_rows,
-        standardized.mapped_rows * 1.0 / nullif(standardized.valued_rows, 0)
+        cast(standardized.mapped_rows as double) / nullif(standardized.valued_rows, 0)
             as standardized_share,
-        standardized.mapped_rows * 1.0 / nullif(with_fields.total_rows, 0)
+        cast(standardized.mapped_rows as double) / nullif(with_fields.total_rows, 0)
             as standardized_fill_rate
     from with_fields
     left join standardized

@@ -44,7 +44,7 @@ final as (
         rejected_rows,
         duplicate_rows,
         rows_with_unparseable_values,
-        rejected_rows * 1.0 / nullif(landed_rows, 0) as rejected_share,
+        cast(rejected_rows as double) / nullif(landed_rows, 0) as rejected_share,
         landed_rows = staged_rows + deleted_rows + superseded_rows + rejected_rows
             as is_reconciled
     from unioned

@@ -29,7 +29,7 @@ final as (
         mapped.raw_value,
         mapped.vocab_key,
         mapped.row_count,
-        mapped.row_count * 1.0 / field_totals.field_rows as share
+        cast(mapped.row_count as double) / field_totals.field_rows as share
     from mapped
     inner join field_totals
         on

@@ -36,7 +36,7 @@ scores as (
 letters as (
 
     select
-        cast(grade as varchar) as fit_letter,
+        cast(grade as {{ dbt.type_string() }}) as fit_letter,
         description as fit_meaning,
         min_score as fit_min_score
     from grade_policy
@@ -47,7 +47,7 @@ letters as (
 digits as (
 
     select
-        cast(grade as varchar) as engagement_digit,
+        cast(grade as {{ dbt.type_string() }}) as engagement_digit,
         description as engagement_meaning,
         min_score as engagement_min_score
     from grade_policy

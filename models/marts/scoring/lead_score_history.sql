@@ -1,7 +1,12 @@
+{#-
+    Spark (Parquet tables, no delete): a partition per scoring run, overwritten when the same
+    run is rebuilt, which is what delete+insert on the run's ids does elsewhere.
+-#}
 {{ config(
     materialized='incremental',
     unique_key='lead_score_history_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
+    partition_by=['scoring_run_id'] if target.type == 'spark' else none,
     on_schema_change='append_new_columns'
 ) }}
 {#-

@@ -1,5 +1,6 @@
+{#- Spark: a table rebuilt each run (no merge into Parquet tables), so changed_at is this run's. -#}
 {{ config(
-    materialized='incremental',
+    materialized='table' if target.type == 'spark' else 'incremental',
     incremental_strategy='merge',
     unique_key=['target', 'crm_id'],
     on_schema_change='sync_all_columns',
@@ -56,7 +57,7 @@ ledger as (
 
     select
         '{{ entry["target"] }}' as target,
-        cast({{ entry['key_column'] }} as varchar) as crm_id,
+        cast({{ entry['key_column'] }} as {{ dbt.type_string() }}) as crm_id,
         lead_id,
         {%- for column in carried %}
         {{ column }},
@@ -69,7 +70,7 @@ ledger as (
     from scores
     where
         {{ entry['key_column'] }} is not null
-        and trim(cast({{ entry['key_column'] }} as varchar)) <> ''
+        and trim(cast({{ entry['key_column'] }} as {{ dbt.type_string() }})) <> ''
     qualify row_number() over (partition by crm_id order by payload_hash) = 1
 
 ),
@@ -81,17 +82,17 @@ current_rows as (
 {%- for entry in mapping %}
     select * from {{ entry['target'] }}_rows
     {%- if not loop.last %}
-    union all by name
+    {{ union_all_by_name() }}
     {%- endif %}
 {%- else %}
     {#- Parse / lint without a loaded seed: an empty relation of the same shape. #}
     select
-        cast(null as varchar) as target,
-        cast(null as varchar) as crm_id,
+        cast(null as {{ dbt.type_string() }}) as target,
+        cast(null as {{ dbt.type_string() }}) as crm_id,
         lead_id,
         score,
-        cast(null as json) as payload,
-        cast(null as varchar) as payload_hash,
+        cast(null as {{ dbt.type_string() }}) as payload,
+        cast(null as {{ dbt.type_string() }}) as payload_hash,
         scored_at as evaluated_at
     from scores
     where false

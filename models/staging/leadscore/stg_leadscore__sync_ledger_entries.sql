@@ -11,11 +11,11 @@ source as (
         select * from {{ ledger }}
     {% else %}
         select
-            cast(null as varchar) as batch_id,
-            cast(null as varchar) as target, -- noqa: RF04
-            cast(null as varchar) as crm_id,
-            cast(null as varchar) as payload_hash,
-            cast(null as varchar) as previous_hash,
+            cast(null as {{ dbt.type_string() }}) as batch_id,
+            cast(null as {{ dbt.type_string() }}) as target, -- noqa: RF04
+            cast(null as {{ dbt.type_string() }}) as crm_id,
+            cast(null as {{ dbt.type_string() }}) as payload_hash,
+            cast(null as {{ dbt.type_string() }}) as previous_hash,
             cast(null as timestamp) as created_at,
             cast(null as timestamp) as acked_at,
             cast(null as timestamp) as superseded_at

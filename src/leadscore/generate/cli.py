@@ -84,6 +84,14 @@ def generate_command(
             "schema per system, as a connector would (point <system>_schema at it).",
         ),
     ] = None,
+    into_spark: Annotated[
+        bool,
+        typer.Option(
+            "--into-spark",
+            help="With --layout fivetran/airbyte: also land the Parquet tables as Spark tables "
+            "<system>.<table> in LEADSCORE_SPARK_WAREHOUSE (for `leadscore run --target spark`).",
+        ),
+    ] = False,
 ) -> None:
     """Generate demo exports: Salesforce, HubSpot, Marketo, web events and intent.
 
@@ -108,6 +116,11 @@ def generate_command(
         )
     if into_db is not None and layout == "export":
         raise typer.BadParameter("needs --layout fivetran or airbyte", param_hint="--into-db")
+    if into_spark and (layout == "export" or into_db is not None):
+        raise typer.BadParameter(
+            "needs --layout fivetran or airbyte (Parquet under --out), not --into-db",
+            param_hint="--into-spark",
+        )
     out_dir = out if out is not None else settings.raw_dir
     if truth_out is not None:
         truth_dir = truth_out
@@ -150,6 +163,8 @@ def generate_command(
             raise typer.Exit(1) from exc
     if layout != "export":
         _to_layout(out_dir, layout, keep, into_db, manifest)
+    if into_spark:
+        _into_spark(out_dir, keep)
     elif set(keep) != set(known):
         from leadscore.generate.layouts import keep_systems
 
@@ -170,6 +185,25 @@ def generate_command(
     console.print(
         f"[green]Generated[/green] {leads:,} leads (seed {seed}, export date "
         f"{manifest['export_at']}) in {time.perf_counter() - began:.1f}s; truth in {truth_dir}"
+    )
+
+
+def _into_spark(out_dir: Path, keep: list[str]) -> None:
+    """Land `<out>/<system>/<table>.parquet` as Spark tables (a local SparkSession)."""
+    from leadscore import spark
+
+    try:
+        settings = spark.SparkSettings.from_env()
+        session = spark.session(settings)
+    except spark.SparkUnavailable as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    began = time.perf_counter()
+    landed = spark.land_parquet(session, out_dir, keep)
+    session.stop()
+    console.print(
+        f"Landed {len(landed)} Spark tables in {settings.warehouse} "
+        f"({time.perf_counter() - began:.1f}s)"
     )
 
 

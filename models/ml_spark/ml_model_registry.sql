@@ -1,0 +1,2 @@
+{#- Spark: the table `python -m leadscore.spark_ml` wrote (python_models/ml/ml_model_registry.py elsewhere). -#}
+select * from {{ source('leadscore_ml', 'ml_model_registry') }}
