@@ -23,11 +23,13 @@ from leadscore.ml import (
     TrainedModel,
     has_enough_outcomes,
     model_from_registry_row,
+    monitoring,
     promotion_decision,
     registry_row,
     score_open_leads,
     train_and_evaluate,
 )
+from leadscore.ml.grades import to_0_100
 from leadscore.ml.leakage import LeakageError, single_feature_aucs
 from leadscore.ml.policy import training_spec_hash
 from leadscore.ml.registry import ModelFormatError, PromotionDecision, retrain_decision
@@ -536,3 +538,76 @@ def metrics_frame(
     frame["trained_at"] = pd.Timestamp(trained) if trained is not None else pd.NaT
     frame["measured_at"] = as_of
     return frame[columns]
+
+
+# --------------------------------------------------------------------------- monitoring
+
+DRIFT_FRAME_COLUMNS = ["model_version", "measured_at", *monitoring.DRIFT_COLUMNS]
+#: training examples scored for the like-for-like score drift, at most (seeded sample)
+DRIFT_SCORE_SAMPLE = 50_000
+
+
+def _tolerance(monitoring_policy: pd.DataFrame, monitor: str, as_of: pd.Timestamp) -> int:
+    rows = _in_force(monitoring_policy, as_of)
+    rows = rows[rows["monitor"].astype(str) == monitor]
+    if rows.empty or pd.isna(rows["age_tolerance_days"].iloc[-1]):
+        raise ValueError(
+            f"policy_monitoring has no age_tolerance_days for {monitor!r} in force at {as_of}"
+        )
+    return int(rows["age_tolerance_days"].iloc[-1])
+
+
+def drift_frame(
+    registry: pd.DataFrame,
+    examples: pd.DataFrame,
+    features: pd.DataFrame,
+    offsets: pd.DataFrame,
+    monitoring_policy: pd.DataFrame,
+    as_of: pd.Timestamp,
+) -> pd.DataFrame:
+    """Feature and score drift of the champion, training examples vs open leads, like for like.
+
+    Reference: the training examples (``int_training_sample``) inside the champion's data
+    window, at the snapshot ages of ``policy_training_cutoffs``; compared: today's open leads
+    (``int_scoring_features``) within the policy's age tolerance of a snapshot age. Both sides
+    are scored by the champion for the score drift. Empty without a champion.
+    """
+    model = load_champion(registry)
+    if model is None or examples.empty or features.empty:
+        return _typed_drift(pd.DataFrame(columns=DRIFT_FRAME_COLUMNS))
+    window_end = model.data_window.get("holdout_end") or model.data_window.get("train_end")
+    reference = examples
+    if window_end is not None and "cutoff_at" in examples:
+        reference = examples[pd.to_datetime(examples["cutoff_at"]) <= pd.Timestamp(window_end)]
+    ages = [int(a) for a in _in_force(offsets, as_of)["days_after_created"]]
+    kinds = {f: model.feature_kinds[f] for f in model.features}
+    drift = monitoring.feature_drift(
+        reference, features, kinds, ages, _tolerance(monitoring_policy, "feature_psi", as_of)
+    )
+    sample = reference
+    if len(sample) > DRIFT_SCORE_SAMPLE:
+        sample = sample.sample(DRIFT_SCORE_SAMPLE, random_state=0)
+    scores = monitoring.score_drift_like_for_like(
+        to_0_100(model.logit(model.prepare(sample)), model.score_reference),
+        sample["lead_age_days"],
+        to_0_100(model.logit(model.prepare(features)), model.score_reference),
+        features["lead_age_days"],
+        ages,
+        _tolerance(monitoring_policy, "score_psi", as_of),
+    )
+    out = pd.concat([scores, drift], ignore_index=True)
+    out.insert(0, "measured_at", pd.Timestamp(as_of))
+    out.insert(0, "model_version", model.version)
+    return _typed_drift(out[DRIFT_FRAME_COLUMNS])
+
+
+def _typed_drift(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in ("model_version", "monitor", "subject", "reference_population"):
+        out[col] = out[col].astype("str")
+    out["compared_population"] = out["compared_population"].astype("str")
+    out["measured_at"] = pd.to_datetime(out["measured_at"]).astype("datetime64[us]")
+    out["value"] = pd.to_numeric(out["value"], errors="coerce").astype("float64")
+    for col in ("reference_rows", "compared_rows"):
+        out[col] = pd.to_numeric(out[col]).astype("int64")
+    return out
