@@ -119,3 +119,168 @@ def test_comparable_populations_weights_reference_to_the_compared_age_mix() -> N
     assert comp.reference_mask.tolist() == [True, True, True, True, False]
     w = comp.reference_weights
     assert w[:3].sum() / w[:4].sum() == pytest.approx(2 / 3)
+
+
+def _monitoring(**overrides: object) -> pd.DataFrame:
+    row = {
+        "measured_at": pd.Timestamp("2026-03-01"),
+        "model_version": "champ",
+        "monitor": "score_psi",
+        "subject": "score",
+        "segment": "all",
+        "value": 0.4,
+        "breach_at": 0.25,
+        "status": "breach",
+        "on_breach": "retrain",
+    }
+    row.update(overrides)
+    return pd.DataFrame([row])
+
+
+def test_trigger_fires_on_a_breach_of_the_champion_once() -> None:
+    as_of = pd.Timestamp("2026-03-08")
+    trained = pd.Timestamp("2026-02-01")
+    reason, detail = monitoring.monitor_trigger(_monitoring(), "champ", trained, as_of)
+    assert reason == "drift:score_psi"
+    assert "0.400" in detail and "0.25" in detail
+    # a model trained at or after the measurement answered it
+    assert monitoring.monitor_trigger(_monitoring(), "champ", as_of, as_of) is None
+    # a measurement after this build's clock does not count
+    assert monitoring.monitor_trigger(_monitoring(), "champ", trained, trained) is None
+    # drift of another model, a warning, or a breach the policy does not retrain on: nothing
+    assert monitoring.monitor_trigger(_monitoring(), "other", trained, as_of) is None
+    assert monitoring.monitor_trigger(_monitoring(status="warn"), "champ", trained, as_of) is None
+    assert monitoring.monitor_trigger(_monitoring(on_breach="none"), "c", trained, as_of) is None
+
+
+def test_trigger_names_a_segment_shift_and_prefers_outcome_monitors() -> None:
+    frame = pd.concat(
+        [
+            _monitoring(),
+            _monitoring(
+                monitor="segment_win_rate",
+                subject="outcomes",
+                segment="size_tier=enterprise",
+                model_version="older",
+                value=5.0,
+                breach_at=3.5,
+            ),
+        ]
+    )
+    reason, detail = monitoring.monitor_trigger(
+        frame, "champ", pd.Timestamp("2026-01-01"), pd.Timestamp("2026-03-08")
+    )
+    assert reason == "segment_shift:size_tier=enterprise"
+    assert "1 more breach" in detail
+
+
+def test_retrain_decision_puts_a_monitor_breach_before_the_cadence() -> None:
+    from leadscore.ml.registry import retrain_decision
+
+    now = pd.Timestamp("2026-03-08")
+    breach = ("drift:feature_psi", "feature_psi industry ...")
+    old = retrain_decision(now - pd.Timedelta(days=90), now, 30, monitor_breach=breach)
+    assert (old.retrain, old.reason) == (True, "drift:feature_psi")
+    fresh = retrain_decision(now - pd.Timedelta(days=2), now, 30, monitor_breach=None)
+    assert not fresh.retrain
+    forced = retrain_decision(now, now, 30, force=True, monitor_breach=breach)
+    assert forced.reason == "forced"
+
+
+def test_same_rows_comparison_uses_only_outcomes_the_champion_never_saw() -> None:
+    rng = np.random.default_rng(0)
+    n = 1200
+    cutoffs = pd.Timestamp("2025-06-01") + pd.to_timedelta(rng.integers(0, 240, n), unit="D")
+    x = rng.normal(size=n)
+    label = (rng.uniform(size=n) < 1 / (1 + np.exp(-(2 * x - 2)))).astype(int)
+    examples = pd.DataFrame(
+        {"lead_id": [f"l{i}" for i in range(n)], "cutoff_at": cutoffs, "x": x, "label": label}
+    )
+    holdout = examples[["lead_id", "cutoff_at", "label"]].assign(probability=1 / (1 + np.exp(-x)))
+    trained = pd.Timestamp("2025-12-01")
+    seen: list[int] = []
+
+    def champion(rows: pd.DataFrame) -> np.ndarray:  # a champion that ranks backwards
+        seen.append(len(rows))
+        return 1 / (1 + np.exp(rows["x"].to_numpy()))
+
+    out = monitoring.same_rows_comparison(holdout, examples, champion, trained, 90, 100)
+    assert out is not None
+    challenger, champ, rows = out
+    fresh = int(((cutoffs + pd.Timedelta(days=90)) > trained).sum())
+    assert rows == fresh == seen[0] < n
+    assert challenger["roc_auc"] > 0.75 > 0.25 > champ["roc_auc"]
+    assert monitoring.same_rows_comparison(holdout, examples, champion, trained, 90, n) is None
+
+
+def _alert(status: str, action: str) -> object:
+    from leadscore.alerts import Alert
+
+    return Alert(
+        measured_at="2026-03-01 00:00:00",
+        model_version="champ",
+        monitor="feature_psi",
+        subject="industry",
+        segment="all",
+        value=0.31,
+        status=status,
+        warn_at=0.1,
+        breach_at=0.25,
+        publish_action=action,
+        on_breach="retrain",
+        compared_population="open leads at the scoring clock within 7 days of a snapshot age",
+    )
+
+
+def test_publish_gate_stops_or_warns_by_policy() -> None:
+    from leadscore.quality.outbound import GateResult, apply_monitoring
+
+    warned = GateResult(passed=True, rows=10)
+    apply_monitoring(warned, [_alert("breach", "warn")])
+    assert warned.passed
+    assert "feature_psi industry = 0.310" in warned.warnings[0]
+    assert "the next build trains a challenger" in warned.summary()
+    stopped = GateResult(passed=True, rows=10)
+    apply_monitoring(stopped, [_alert("breach", "stop"), _alert("warn", "stop")])
+    assert not stopped.passed
+    assert len(stopped.reasons) == 1 and "publish_action = stop" in stopped.reasons[0]
+    assert len(stopped.warnings) == 1  # a warning never stops
+
+
+def test_report_shows_monitoring_over_time_and_the_newest_alerts(tmp_path) -> None:
+    from leadscore.report import render_report
+    from leadscore.report.inputs import ReportInputs
+
+    runs = pd.concat(
+        [
+            _outcomes(seed=s).assign(
+                scoring_run_id=f"r{s}", as_of=pd.Timestamp("2026-01-01") + pd.Timedelta(days=30 * s)
+            )
+            for s in range(3)
+        ]
+    )
+    backtest = monitoring.backtest(runs)
+    monitors = pd.concat(
+        [
+            _monitoring(measured_at=pd.Timestamp("2026-02-01"), value=0.05, status="ok"),
+            _monitoring(measured_at=pd.Timestamp("2026-03-01")),
+            _monitoring(
+                measured_at=pd.Timestamp("2026-03-01"),
+                monitor="feature_psi",
+                subject="industry",
+                value=0.12,
+                status="warn",
+            ),
+        ]
+    ).assign(compared_population="open leads")
+    inputs = ReportInputs(
+        holdout=pd.DataFrame({"label": [0, 1, 0, 1], "probability": [0.1, 0.8, 0.3, 0.6]}),
+        scores=pd.DataFrame({"score": [10, 80], "grade": ["D4", "A1"]}),
+        feature_importance=pd.DataFrame({"feature": ["x"], "importance": [1.0]}),
+        backtest=backtest,
+        monitoring=monitors,
+    )
+    page = render_report(inputs, tmp_path).read_text(encoding="utf-8")
+    assert 'id="chart-monitoring"' in page and (tmp_path / "monitoring.png").exists()
+    assert "<li>breach: score_psi score = 0.400</li>" in page
+    assert "<li>warn: feature_psi industry = 0.120</li>" in page

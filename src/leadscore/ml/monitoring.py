@@ -313,3 +313,108 @@ def score_drift_like_for_like(
         [("score_psi", "score", psi, len(ref), len(cur), ref_text, cur_text)],
         columns=DRIFT_COLUMNS,
     )
+
+
+# --------------------------------------------------------------------------- trigger
+
+#: Which breach names the retrain when several breach: outcomes first, then drift.
+TRIGGER_ORDER = (
+    "realised_auc_drop",
+    "calibration_in_the_large",
+    "segment_win_rate",
+    "score_psi",
+    "feature_psi",
+)
+
+
+def monitor_trigger(
+    monitoring: pd.DataFrame | None,
+    champion_version: str | None,
+    newest_trained_at: pd.Timestamp | None,
+    as_of: pd.Timestamp,
+) -> tuple[str, str] | None:
+    """(retrain_reason, detail) when the previous build's monitors call for a challenger.
+
+    ``monitoring``: the ``model_monitoring`` table as the previous build left it. Its newest
+    measurement at or before ``as_of`` counts; a breach with ``on_breach = retrain`` fires
+    unless a model was trained at or after that measurement (that model answered it). Drift
+    monitors judge the champion, so they fire only while it is still the champion; outcome
+    monitors judge the market's outcomes and fire whichever model they measured. Reason:
+    ``segment_shift:<segment>`` for a segment's win rate, else ``drift:<monitor>``.
+    """
+    if monitoring is None or monitoring.empty or champion_version is None:
+        return None
+    measured = pd.to_datetime(monitoring["measured_at"])
+    rows = monitoring[measured <= pd.Timestamp(as_of)]
+    if rows.empty:
+        return None
+    newest = pd.to_datetime(rows["measured_at"]).max()
+    rows = rows[pd.to_datetime(rows["measured_at"]) == newest]
+    if newest_trained_at is not None and pd.Timestamp(newest_trained_at) >= newest:
+        return None
+    breach = rows[(rows["status"] == "breach") & (rows["on_breach"] == "retrain")]
+    is_outcome = breach["subject"] == "outcomes"
+    breach = breach[is_outcome | (breach["model_version"] == champion_version)]
+    if breach.empty:
+        return None
+    rank = {m: i for i, m in enumerate(TRIGGER_ORDER)}
+    breach = breach.assign(
+        _rank=breach["monitor"].map(rank).fillna(len(rank)),
+        _excess=pd.to_numeric(breach["value"]) / pd.to_numeric(breach["breach_at"]),
+    ).sort_values(["_rank", "_excess"], ascending=[True, False], kind="stable")
+    top = breach.iloc[0]
+    monitor = str(top["monitor"])
+    reason = (
+        f"segment_shift:{top['segment']}" if monitor == "segment_win_rate" else f"drift:{monitor}"
+    )
+    others = len(breach) - 1
+    detail = (
+        f"{monitor} {top['subject']}/{top['segment']} = {float(top['value']):.3f} breached "
+        f"{float(top['breach_at']):g} (policy_monitoring) at {newest}"
+        + (f"; {others} more breach(es)" if others else "")
+    )
+    return reason, detail
+
+
+def same_rows_comparison(
+    holdout: pd.DataFrame | None,
+    examples: pd.DataFrame,
+    champion_predict: Any,
+    champion_trained_at: pd.Timestamp,
+    horizon_days: int,
+    min_rows: int,
+) -> tuple[dict[str, float], dict[str, float], int] | None:
+    """Challenger and champion measured on the same most recent matured outcomes.
+
+    Rows: the challenger's holdout (its evaluation model's out-of-sample predictions) whose
+    label matured after the champion was trained (cutoff + horizon > champion's trained_at),
+    so the champion never saw them either. The champion predicts them from their features
+    (``examples`` joined on lead_id and cutoff_at). None when fewer than ``min_rows`` rows or
+    one class only: the caller falls back to each model's own holdout figures.
+    """
+    from leadscore.ml.metrics import summary
+
+    keys = ["lead_id", "cutoff_at"]
+    if holdout is None or holdout.empty or not set(keys) <= set(examples.columns):
+        return None
+    if not set(keys) <= set(holdout.columns):
+        return None
+    matured = pd.to_datetime(holdout["cutoff_at"]) + pd.Timedelta(days=horizon_days)
+    recent = holdout[matured > pd.Timestamp(champion_trained_at)]
+    if len(recent) < min_rows or recent["label"].nunique() < 2:
+        return None
+    left = recent[[*keys, "label", "probability"]].assign(
+        lead_id=lambda f: f["lead_id"].astype(str),
+        cutoff_at=lambda f: pd.to_datetime(f["cutoff_at"]),
+    )
+    right = examples.drop(columns=["label"], errors="ignore").assign(
+        lead_id=lambda f: f["lead_id"].astype(str),
+        cutoff_at=lambda f: pd.to_datetime(f["cutoff_at"]),
+    )
+    rows = left.merge(right, on=keys, how="inner")
+    if len(rows) < min_rows:
+        return None
+    y = rows["label"].to_numpy(float)
+    challenger = summary(y, rows["probability"].to_numpy(float))
+    champion = summary(y, np.asarray(champion_predict(rows), dtype=float))
+    return challenger, champion, len(rows)
