@@ -138,6 +138,33 @@ newest_outcomes as (
 
 ),
 
+-- the run's own calibration in the large (actual / predicted): a segment shifts when it
+-- departs from the run as a whole; a run-wide miss is calibration_in_the_large's alarm
+run_calibration as (
+
+    select
+        as_of,
+        model_version,
+        sum(converted) / nullif(sum(conversion_probability), 0) as ratio
+    from newest_outcomes
+    group by as_of, model_version
+
+),
+
+rescaled_outcomes as (
+
+    select
+        newest_outcomes.*,
+        least(newest_outcomes.conversion_probability * run_calibration.ratio, 1.0)
+            as expected_probability
+    from newest_outcomes
+    inner join run_calibration
+        on
+            newest_outcomes.as_of = run_calibration.as_of
+            and newest_outcomes.model_version = run_calibration.model_version
+
+),
+
 segment_cells as (
 
     {% for dimension in ['industry', 'size_tier', 'channel'] %}
@@ -147,9 +174,9 @@ segment_cells as (
             model_version,
             count(*) as n_rows,
             sum(converted) as conversions,
-            sum(conversion_probability) as expected,
-            sum(conversion_probability * (1 - conversion_probability)) as variance
-        from newest_outcomes
+            sum(expected_probability) as expected,
+            sum(expected_probability * (1 - expected_probability)) as variance
+        from rescaled_outcomes
         group by {{ dimension }}, as_of, model_version
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
@@ -167,7 +194,8 @@ segment_monitor as (
         cast(n_rows as integer) as compared_rows,
         cast(null as integer) as reference_rows,
         'predicted win rate of the segment in the run at ' || cast(as_of as varchar)
-        || ': ' || cast(round(expected / n_rows, 4) as varchar) as reference_population,
+        || ', rescaled by the run''s actual/predicted: '
+        || cast(round(expected / n_rows, 4) as varchar) as reference_population,
         'realised win rate of the same leads: '
         || cast(round(conversions / n_rows, 4) as varchar) as compared_population
     from segment_cells
