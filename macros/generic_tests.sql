@@ -69,3 +69,13 @@ select {{ column_name }}
 from {{ model }}
 where {{ column_name }} < {{ min_value }} or {{ column_name }} > {{ max_value }}
 {%- endtest %}
+
+
+{#- Text column matching a regular expression (nulls allowed; test not_null separately). -#}
+{% test value_matches(model, column_name, pattern) -%}
+select {{ column_name }}
+from {{ model }}
+where
+    {{ column_name }} is not null
+    and not {{ regex_matches(column_name, "'" ~ pattern ~ "'") }}
+{%- endtest %}

@@ -34,5 +34,8 @@ def model(dbt, session):
         as_of,
         force_retrain=pipeline.truthy(dbt.config.get("force_retrain")),
         force_include=pipeline.split_list(dbt.config.get("force_include_features")),
+        # the previous build's monitors (a breach trains a challenger); not a ref: the
+        # monitors are built after the registry, from its champion
+        monitoring=pipeline.previous_table(session, dbt.this, "model_monitoring"),
     )
     return pipeline.registry_table(rows, dataset)

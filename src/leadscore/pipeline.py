@@ -28,6 +28,8 @@ from leadscore.ml import (
     score_open_leads,
     train_and_evaluate,
 )
+from leadscore.ml import monitoring as ml_monitoring
+from leadscore.ml.grades import to_0_100
 from leadscore.ml.leakage import LeakageError, single_feature_aucs
 from leadscore.ml.policy import training_spec_hash
 from leadscore.ml.registry import ModelFormatError, PromotionDecision, retrain_decision
@@ -69,6 +71,30 @@ def select_columns(relation: Any, *names: str) -> Any:
     if hasattr(relation, "select"):
         return relation.select(*names)
     raise TypeError(f"cannot select columns of {type(relation).__name__}")
+
+
+def previous_table(session: Any, this: Any, name: str) -> pd.DataFrame | None:
+    """Table ``name`` (next to ``this`` model) as the previous build left it, or None.
+
+    For a decision that reads a mart built *after* the model deciding (the registry reads the
+    previous build's model_monitoring: a breach there makes this build train a challenger).
+    A dbt ref would be a cycle; like an incremental model reading ``this``, it reads the
+    stored table, which is absent on a first build.
+    """
+
+    def quote(text: Any) -> str:
+        return "'" + str(text).replace("'", "''") + "'"
+
+    found = to_frame(
+        session.sql(
+            "select count(*) as n from information_schema.tables "
+            f"where table_catalog = {quote(this.database)} "
+            f"and table_schema = {quote(this.schema)} and table_name = {quote(name)}"
+        )
+    )
+    if int(found["n"].iloc[0]) == 0:
+        return None
+    return to_frame(session.sql(f'select * from "{this.database}"."{this.schema}"."{name}"'))
 
 
 def truthy(value: Any) -> bool:
@@ -251,21 +277,32 @@ def update_registry(
     *,
     force_retrain: bool = False,
     force_include: Sequence[str] = (),
+    monitoring: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The registry rows this run writes (new model and any status changes).
 
     Retrains (``retrain_reason``) when asked (``forced``), when there is no champion
     (``no_champion``), when the feature catalog or training policy changed since the
     champion was trained (``spec_changed``: its spec hash differs), or when the champion is
-    older than the policy cadence on the scoring clock (``cadence``). A challenger is
-    promoted only if it is not worse than the champion beyond the policy tolerance -- except
-    after a spec change, when the champion no longer matches the catalog and is replaced.
+    older than the policy cadence on the scoring clock (``cadence``), or -- before the
+    cadence -- when the previous build's ``monitoring`` (model_monitoring) has a breach that
+    calls for retraining (``drift:<monitor>``, ``segment_shift:<segment>``). A challenger is
+    promoted only if it is not worse than the champion beyond the policy tolerance, both
+    measured on the same most recent matured outcomes when there are enough of them --
+    except after a spec change, when the champion no longer matches the catalog and is
+    replaced.
     With too few outcomes nothing is trained and nothing is written: scoring falls back to
     rules.
     """
     check_forced_features(examples, spec, force_include)
     champ = champion_row(registry)
     current = training_spec_hash(spec, policy, force_include)
+    newest = None
+    if registry is not None and not registry.empty:
+        newest = pd.to_datetime(registry["trained_at"]).max()
+    breach = ml_monitoring.monitor_trigger(
+        monitoring, None if champ is None else str(champ["model_version"]), newest, as_of
+    )
     decision = retrain_decision(
         None if champ is None else champ["trained_at"],
         as_of,
@@ -273,6 +310,7 @@ def update_registry(
         force=force_retrain or bool(force_include),
         champion_spec_hash=None if champ is None else _text_or_none(champ.get("spec_hash")),
         current_spec_hash=current,
+        monitor_breach=breach,
     )
     progress = Progress("training")
     progress(f"retrain={decision.retrain} ({decision.reason}: {decision.detail})")
@@ -309,11 +347,7 @@ def update_registry(
             True, f"replaces a champion trained under another spec: {decision.detail}"
         )
     else:
-        promotion = promotion_decision(
-            None if champ is None else json.loads(champ["metrics_json"]),
-            model.metrics,
-            policy.promotion_tolerance,
-        )
+        promotion = promote_on_recent_outcomes(champ, model, examples, policy)
     progress(f"promotion: {promotion.promote} ({promotion.reason})")
     new = registry_row(model, status="champion" if promotion.promote else "challenger")
     new["decision_reason"] = promotion.reason
@@ -325,6 +359,60 @@ def update_registry(
         retired["decision_reason"] = f"replaced by {model.version}: {promotion.reason}"
         rows.append(retired)
     return pd.DataFrame(rows)
+
+
+def promote_on_recent_outcomes(
+    champ: pd.Series | None, model: TrainedModel, examples: pd.DataFrame, policy: ScoringPolicy
+) -> PromotionDecision:
+    """The promotion gate: challenger vs champion on the same most recent matured outcomes.
+
+    The rows are the challenger's holdout rows whose label matured after the champion was
+    trained (neither model saw them); with fewer than ``promotion_min_recent_rows`` of them
+    (or a champion that does not load), each model's own holdout figures are compared.
+    """
+    if champ is None:
+        return promotion_decision(None, model.metrics, policy.promotion_tolerance)
+    stored = json.loads(champ["metrics_json"])
+    try:
+        old = model_from_registry_row(champ.to_dict())
+    except ModelFormatError:
+        old = None
+    # the challenger is judged by its evaluation model (trained on outcomes up to its
+    # train_end + horizon); a champion trained on newer outcomes would be favoured
+    train_end = model.data_window.get("train_end")
+    known_until = (
+        None
+        if train_end is None
+        else pd.Timestamp(train_end) + pd.Timedelta(days=policy.horizon_days)
+    )
+    newer = known_until is not None and pd.Timestamp(champ["trained_at"]) > known_until
+    same = None
+    why = "too few recent matured outcomes to compare on the same rows"
+    if newer:
+        why = (
+            "the champion was trained on newer outcomes than the challenger's evaluation "
+            "model, so the same rows would favour it"
+        )
+    if old is not None and not newer:
+        same = ml_monitoring.same_rows_comparison(
+            model.holdout_predictions,
+            examples,
+            old.predict_proba,
+            pd.Timestamp(champ["trained_at"]),
+            policy.horizon_days,
+            policy.promotion_min_recent_rows,
+        )
+    if same is None:
+        decision = promotion_decision(stored, model.metrics, policy.promotion_tolerance)
+        return PromotionDecision(
+            decision.promote, f"{decision.reason} (each on its own holdout: {why})"
+        )
+    challenger, champion, rows = same
+    decision = promotion_decision(champion, challenger, policy.promotion_tolerance)
+    return PromotionDecision(
+        decision.promote,
+        f"{decision.reason}, both on the same {rows:,} most recent matured outcomes",
+    )
 
 
 def _text_or_none(value: Any) -> str | None:
@@ -536,3 +624,76 @@ def metrics_frame(
     frame["trained_at"] = pd.Timestamp(trained) if trained is not None else pd.NaT
     frame["measured_at"] = as_of
     return frame[columns]
+
+
+# --------------------------------------------------------------------------- monitoring
+
+DRIFT_FRAME_COLUMNS = ["model_version", "measured_at", *ml_monitoring.DRIFT_COLUMNS]
+#: training examples scored for the like-for-like score drift, at most (seeded sample)
+DRIFT_SCORE_SAMPLE = 50_000
+
+
+def _tolerance(monitoring_policy: pd.DataFrame, monitor: str, as_of: pd.Timestamp) -> int:
+    rows = _in_force(monitoring_policy, as_of)
+    rows = rows[rows["monitor"].astype(str) == monitor]
+    if rows.empty or pd.isna(rows["age_tolerance_days"].iloc[-1]):
+        raise ValueError(
+            f"policy_monitoring has no age_tolerance_days for {monitor!r} in force at {as_of}"
+        )
+    return int(rows["age_tolerance_days"].iloc[-1])
+
+
+def drift_frame(
+    registry: pd.DataFrame,
+    examples: pd.DataFrame,
+    features: pd.DataFrame,
+    offsets: pd.DataFrame,
+    monitoring_policy: pd.DataFrame,
+    as_of: pd.Timestamp,
+) -> pd.DataFrame:
+    """Feature and score drift of the champion, training examples vs open leads, like for like.
+
+    Reference: the training examples (``int_training_sample``) inside the champion's data
+    window, at the snapshot ages of ``policy_training_cutoffs``; compared: today's open leads
+    (``int_scoring_features``) within the policy's age tolerance of a snapshot age. Both sides
+    are scored by the champion for the score drift. Empty without a champion.
+    """
+    model = load_champion(registry)
+    if model is None or examples.empty or features.empty:
+        return _typed_drift(pd.DataFrame(columns=DRIFT_FRAME_COLUMNS))
+    window_end = model.data_window.get("holdout_end") or model.data_window.get("train_end")
+    reference = examples
+    if window_end is not None and "cutoff_at" in examples:
+        reference = examples[pd.to_datetime(examples["cutoff_at"]) <= pd.Timestamp(window_end)]
+    ages = [int(a) for a in _in_force(offsets, as_of)["days_after_created"]]
+    kinds = {f: model.feature_kinds[f] for f in model.features}
+    drift = ml_monitoring.feature_drift(
+        reference, features, kinds, ages, _tolerance(monitoring_policy, "feature_psi", as_of)
+    )
+    sample = reference
+    if len(sample) > DRIFT_SCORE_SAMPLE:
+        sample = sample.sample(DRIFT_SCORE_SAMPLE, random_state=0)
+    scores = ml_monitoring.score_drift_like_for_like(
+        to_0_100(model.logit(model.prepare(sample)), model.score_reference),
+        sample["lead_age_days"],
+        to_0_100(model.logit(model.prepare(features)), model.score_reference),
+        features["lead_age_days"],
+        ages,
+        _tolerance(monitoring_policy, "score_psi", as_of),
+    )
+    out = pd.concat([scores, drift], ignore_index=True)
+    out.insert(0, "measured_at", pd.Timestamp(as_of))
+    out.insert(0, "model_version", model.version)
+    return _typed_drift(out[DRIFT_FRAME_COLUMNS])
+
+
+def _typed_drift(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in ("model_version", "monitor", "subject", "reference_population"):
+        out[col] = out[col].astype("str")
+    out["compared_population"] = out["compared_population"].astype("str")
+    out["measured_at"] = pd.to_datetime(out["measured_at"]).astype("datetime64[us]")
+    out["value"] = pd.to_numeric(out["value"], errors="coerce").astype("float64")
+    for col in ("reference_rows", "compared_rows"):
+        out[col] = pd.to_numeric(out[col]).astype("int64")
+    return out

@@ -48,6 +48,8 @@ PUBLISHED_MARTS: tuple[str, ...] = (
     "lead_scores",
     "lead_score_history",
     "model_metrics",
+    "model_backtest",
+    "model_monitoring",
     "sales_priority_queue",
     "dim_leads",
     "dim_accounts",

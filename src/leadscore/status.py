@@ -14,8 +14,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from leadscore.alerts import latest_alerts
 from leadscore.config import Settings
 from leadscore.publish import published_db_path
+from leadscore.quality._duck import find_table
 from leadscore.query import STATUS_EXAMPLE, query_hint
 
 console = Console(width=120)
@@ -63,6 +65,26 @@ def _print_grade_legend(con: duckdb.DuckDBPyConnection) -> None:
         console.print(f"  {key}: {meanings[key]}")
 
 
+def _print_monitoring(con: duckdb.DuckDBPyConnection, limit: int = 8) -> None:
+    """The newest model_monitoring measurement: warnings and breaches, worst first."""
+    if find_table(con, "model_monitoring") is None:
+        return  # a warehouse built before monitoring, or a dataset build
+    alerts = latest_alerts(con)
+    if not alerts:
+        console.print("[green]Model monitoring: no warning or breach[/green] (model_monitoring)")
+        return
+    breaches = sum(a.status == "breach" for a in alerts)
+    console.print(
+        f"[bold yellow]Model monitoring[/bold yellow] at {alerts[0].measured_at}: "
+        f"{breaches} breach(es), {len(alerts) - breaches} warning(s) (model_monitoring)"
+    )
+    for alert in alerts[:limit]:
+        colour = "red" if alert.status == "breach" else "yellow"
+        console.print(f"  [{colour}]{escape(alert.describe())}[/{colour}]", soft_wrap=True)
+    if len(alerts) > limit:
+        console.print(f"  ... and {len(alerts) - limit} more")
+
+
 def status_command(
     top: Annotated[int, typer.Option("--top", min=1, help="Queue rows to show.")] = 10,
 ) -> None:
@@ -92,6 +114,7 @@ def status_command(
         else:
             console.print("[yellow]No champion model yet: scores come from policy rules.[/yellow]")
         _print_grade_legend(con)
+        _print_monitoring(con)
         mix = _rows(
             con,
             "select score_status, count(*), round(avg(conversion_probability), 4), "

@@ -38,7 +38,10 @@ BOUNDED: dict[tuple[str, str], tuple[int, str]] = {
     ),
     ("int_label_policy", "CROSS_PRODUCT"): (1, "the one-row scoring clock"),
     ("int_lead_cutoffs", "CROSS_PRODUCT"): (3, "the one-row label policy and scoring clock"),
-    ("int_lead_cutoffs", "BLOCKWISE_NL_JOIN"): (1, "leads x the policy's snapshot offsets"),
+    ("int_lead_cutoffs", "BLOCKWISE_NL_JOIN"): (
+        2,
+        "leads x the policy's snapshot offsets; leads x the one-row clock (open at the clock)",
+    ),
     ("int_lead_cutoffs", "NESTED_LOOP_JOIN"): (1, "the one-row scoring clock"),
     ("lead_scores", "CROSS_PRODUCT"): (4, "the one-row clock, default deal size and MQL rule"),
     ("lead_scores", "BLOCKWISE_NL_JOIN"): (1, "the one-row scoring clock"),
@@ -49,6 +52,9 @@ BOUNDED: dict[tuple[str, str], tuple[int, str]] = {
     ("sales_priority_queue", "CROSS_PRODUCT"): (1, "the one-row queue-length policy"),
     ("sales_priority_queue", "NESTED_LOOP_JOIN"): (1, "the one-row policy and clock"),
     ("fct_lead_score_outcomes", "CROSS_PRODUCT"): (2, "the one-row label policy and clock"),
+    ("fct_scored_lead_outcomes", "CROSS_PRODUCT"): (1, "the one-row label policy"),
+    ("fct_scored_lead_outcomes", "NESTED_LOOP_JOIN"): (1, "the one-row scoring clock"),
+    ("model_monitoring", "CROSS_PRODUCT"): (2, "the one-row scoring clock"),
     ("grade_legend", "CROSS_PRODUCT"): (
         2,
         "the one-row clock; 4 fit letters x 4 engagement digits",

@@ -3,7 +3,9 @@
     - train: snapshots at policy offsets after creation while the lead is still open, kept only
       once the label horizon has matured before the scoring clock; label = opportunity created
       within the horizon after the cutoff.
-    - score: every open, scorable lead at the scoring clock.
+    - score: every lead open at the scoring clock. With the clock pinned before a lead's
+      current stage (a replay of an earlier run, as the outcome backtest needs), the lead
+      counts as open when it had no opportunity and was not disqualified by the clock.
 -#}
 with
 
@@ -82,7 +84,22 @@ scoring as (
         cast(null as integer) as label
     from funnel
     cross join clock
-    where funnel.is_open and funnel.created_at <= clock.as_of
+    where
+        funnel.created_at <= clock.as_of
+        and (
+            -- the lead's current stage is known at the clock: it says whether it is open
+            (funnel.current_stage_at <= clock.as_of and funnel.is_open)
+            -- a clock pinned before the current stage (a replay): open at the clock
+            -- by the same rule as a training snapshot
+            or (
+                (funnel.current_stage_at is null or funnel.current_stage_at > clock.as_of)
+                and (funnel.opportunity_at is null or funnel.opportunity_at > clock.as_of)
+                and (
+                    funnel.disqualified_at is null
+                    or funnel.disqualified_at > clock.as_of
+                )
+            )
+        )
 
 ),
 

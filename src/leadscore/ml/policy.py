@@ -43,6 +43,8 @@ class ScoringPolicy:
     min_examples: int = 1000
     leak_auc_threshold: float = 0.95
     promotion_tolerance: float = 0.01
+    # the promotion gate compares both models on at least this many recent matured outcomes
+    promotion_min_recent_rows: int = 200
     retrain_cadence_days: int = 30
     test_fraction: float = 0.25
     validation_fraction: float = 0.2

@@ -332,7 +332,14 @@ def _num(value: Any) -> float:
         return float("nan")
 
 
-RETRAIN_REASONS = ("forced", "no_champion", "spec_changed", "cadence")
+RETRAIN_REASONS = (
+    "forced",
+    "no_champion",
+    "spec_changed",
+    "drift:<monitor>",
+    "segment_shift:<segment>",
+    "cadence",
+)
 
 
 @dataclass(frozen=True)
@@ -353,11 +360,16 @@ def retrain_decision(
     force: bool = False,
     champion_spec_hash: str | None = None,
     current_spec_hash: str | None = None,
+    monitor_breach: tuple[str, str] | None = None,
 ) -> RetrainDecision:
-    """Retrain when asked, with no champion, when the spec changed, or past the cadence.
+    """Retrain when asked, with no champion, when the spec changed, when a monitor breached,
+    or past the cadence.
 
     ``spec_changed``: the champion was trained under another feature catalog or training
     policy (its ``spec_hash`` differs from the current one, or it has none).
+    ``monitor_breach``: (reason, detail) of a monitor's breach in the previous build
+    (``drift:<monitor>`` or ``segment_shift:<segment>``, see
+    :func:`leadscore.ml.monitoring.monitor_trigger`); it wins over the cadence.
     """
     if force:
         return RetrainDecision(True, "forced", "retrain requested")
@@ -371,6 +383,8 @@ def retrain_decision(
             f"the feature catalog or training policy changed since the champion was trained "
             f"(spec {old} -> {current_spec_hash[:6]})",
         )
+    if monitor_breach is not None:
+        return RetrainDecision(True, monitor_breach[0], monitor_breach[1])
     age = pd.Timestamp(now) - pd.Timestamp(champion_trained_at)
     if age >= pd.Timedelta(days=cadence_days):
         return RetrainDecision(

@@ -23,6 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from leadscore.alerts import Alert, latest_alerts
 from leadscore.quality._duck import WarehouseError, columns_of, connect, find_table
 from leadscore.quality._gx import Expectation, ExpectationOutcome, _jsonable, run_suite
 
@@ -66,6 +67,7 @@ class GateResult:
     checks: list[dict[str, Any]] = field(default_factory=list)
     psi: float | None = None
     reference: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -73,7 +75,10 @@ class GateResult:
     def summary(self) -> str:
         if self.passed:
             psi = "n/a (no previous published copy)" if self.psi is None else f"{self.psi:.3f}"
-            return f"outbound gate passed: {self.rows} rows, PSI vs published {psi}"
+            text = f"outbound gate passed: {self.rows} rows, PSI vs published {psi}"
+            if self.warnings:
+                text += "\n  model monitoring:\n  - " + "\n  - ".join(self.warnings)
+            return text
         return "outbound gate FAILED:\n  - " + "\n  - ".join(self.reasons)
 
 
@@ -220,11 +225,40 @@ def run_outbound_gate(
             )
         present = [c for c in GATE_COLUMNS if c in set(columns_of(con, rel))]
         frame = con.sql(f"select {', '.join(present)} from {rel}").df()
+        alerts = latest_alerts(con)
     finally:
         con.close()
-    return check_frame(
+    result = check_frame(
         frame,
         previous_published_scores(published_db),
         policy,
         reference=str(published_db) if published_db and published_db.exists() else None,
     )
+    apply_monitoring(result, alerts)
+    return result
+
+
+def apply_monitoring(result: GateResult, alerts: list[Alert]) -> None:
+    """Model monitors in the gate, by policy_monitoring.publish_action: a breach whose
+    action is `stop` fails the gate; other breaches and warnings are recorded as warnings."""
+    for alert in alerts:
+        stops = alert.status == "breach" and alert.publish_action == "stop"
+        result.checks.append(
+            {
+                "expectation": f"model_monitoring:{alert.monitor}",
+                "column": alert.subject,
+                "segment": alert.segment,
+                "success": not stops,
+                "observed": round(alert.value, 4),
+                "threshold": alert.breach_at,
+                "status": alert.status,
+                "publish_action": alert.publish_action,
+            }
+        )
+        if stops:
+            result.passed = False
+            result.reasons.append(
+                f"model monitoring {alert.describe()}; policy_monitoring.publish_action = stop"
+            )
+        elif alert.publish_action != "none" or alert.status == "warn":
+            result.warnings.append(alert.describe())

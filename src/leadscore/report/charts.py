@@ -375,3 +375,61 @@ def drift_figure(scores: pd.DataFrame, previous: pd.DataFrame) -> tuple[Figure, 
     right.legend(frameon=False, fontsize=8)
     _style(right)
     return fig, psi
+
+
+def monitoring_figure(backtest: pd.DataFrame, monitoring: pd.DataFrame) -> Figure:
+    """Monitoring over time: realised ROC-AUC and calibration of each backtested scoring run
+    (model_backtest), and the like-for-like drift of each build (model_monitoring)."""
+    fig = _figure(12.0, 3.7)
+    auc_ax, cal_ax, drift_ax = fig.subplots(1, 3)
+    runs = backtest[backtest["bucket"].isna()] if len(backtest) else backtest
+    wide = (
+        runs.pivot_table(index="as_of", columns="metric", values="value", aggfunc="first")
+        if len(runs)
+        else pd.DataFrame()
+    )
+    if wide.empty or "realised_roc_auc" not in wide:
+        _message(auc_ax, "No scoring run has matured yet\n(one label horizon after a run)")
+        _message(cal_ax, "No matured outcomes yet")
+    else:
+        wide = wide.sort_index()
+        auc_ax.plot(wide.index, wide["realised_roc_auc"], marker="o", color=BLUE)
+        auc_ax.axhline(0.5, color=GREY, linestyle="--", linewidth=1, label="chance")
+        auc_ax.set_title("Realised ROC-AUC by scoring run")
+        auc_ax.set_ylim(0.4, 1.0)
+        auc_ax.legend(frameon=False, fontsize=8)
+        cal_ax.plot(
+            wide.index, wide["mean_predicted"] * 100, marker="o", color=GREY, label="mean predicted"
+        )
+        cal_ax.plot(wide.index, wide["actual_rate"] * 100, marker="o", color=BLUE, label="actual")
+        cal_ax.set_title("Predicted vs actual conversion (%)")
+        cal_ax.legend(frameon=False, fontsize=8)
+        for ax in (auc_ax, cal_ax):
+            ax.set_xlabel("Scoring run")
+            ax.tick_params(axis="x", labelrotation=30, labelsize=7)
+            _style(ax)
+    drift = monitoring[monitoring["monitor"].isin(["score_psi", "feature_psi"])]
+    if drift.empty:
+        _message(drift_ax, "No drift measured yet")
+    else:
+        score = drift[drift["monitor"] == "score_psi"].groupby("measured_at")["value"].max()
+        feature = drift[drift["monitor"] == "feature_psi"].groupby("measured_at")["value"].max()
+        drift_ax.plot(score.index, score.values, marker="o", color=BLUE, label="score PSI")
+        drift_ax.plot(
+            feature.index, feature.values, marker="s", color=GREY, label="largest feature PSI"
+        )
+        breach = drift["breach_at"].dropna()
+        if len(breach):
+            drift_ax.axhline(
+                float(breach.max()),
+                color="#dc2626",
+                linestyle="--",
+                linewidth=1,
+                label="breach (policy)",
+            )
+        drift_ax.set_title("Drift like for like, by build")
+        drift_ax.set_xlabel("Build (scoring clock)")
+        drift_ax.tick_params(axis="x", labelrotation=30, labelsize=7)
+        drift_ax.legend(frameon=False, fontsize=8)
+        _style(drift_ax)
+    return fig

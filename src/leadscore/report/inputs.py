@@ -37,6 +37,9 @@ class ReportInputs:
     metrics: dict[str, float] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     previous_scores: pd.DataFrame | None = None
+    #: model_backtest and model_monitoring rows (None: the warehouse has no monitoring)
+    backtest: pd.DataFrame | None = None
+    monitoring: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         _require(self.holdout, "holdout", ("label", "probability"))

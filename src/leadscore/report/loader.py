@@ -40,6 +40,8 @@ SCORE_TABLES: tuple[str, ...] = ("lead_scores", "ml_lead_scores")
 SCORE_COLUMNS: tuple[str, ...] = ("score", "grade", "model_version")
 # Optional: earlier runs, for drift (absent on a first run or without the history mart).
 HISTORY_TABLE = "lead_score_history"
+# Optional: the outcome backtest and the monitors (demo builds with monitoring).
+MONITORING_TABLES: tuple[str, ...] = ("model_backtest", "model_monitoring")
 
 
 class ReportDataError(RuntimeError):
@@ -90,6 +92,9 @@ def _check(relations: dict[str, tuple[str, list[str]]], db_path: Path) -> dict[s
     found["scores"] = relations[score_table][0]
     if HISTORY_TABLE in relations:
         found["history"] = relations[HISTORY_TABLE][0]
+    for table in MONITORING_TABLES:
+        if table in relations:
+            found[table] = relations[table][0]
     return found
 
 
@@ -140,6 +145,15 @@ def load_report_inputs(db_path: Path) -> ReportInputs:
                 f"select score, grade from {history} where scored_at = "
                 f"(select max(scored_at) from {history} where scored_at < {current_run})"
             ).df()
+        backtest = monitoring = None
+        if all(name in t for name in MONITORING_TABLES):
+            backtest = con.sql(
+                f"select as_of, metric, bucket, value, n_rows from {t['model_backtest']}"
+            ).df()
+            monitoring = con.sql(
+                "select measured_at, monitor, subject, segment, value, status, breach_at, "
+                f"compared_population from {t['model_monitoring']}"
+            ).df()
     finally:
         con.close()
     if previous is not None and previous.empty:
@@ -148,6 +162,8 @@ def load_report_inputs(db_path: Path) -> ReportInputs:
         holdout=holdout,
         scores=scores,
         previous_scores=previous,
+        backtest=backtest,
+        monitoring=monitoring,
         feature_importance=importance,
         metrics=metrics,
         meta={

@@ -174,6 +174,36 @@ def _img(
     )
 
 
+def _monitoring_html(backtest: pd.DataFrame, monitoring: pd.DataFrame, out_dir: Path) -> str:
+    """The monitoring section: charts over time and the newest build's warnings/breaches."""
+    png = charts.to_png(charts.monitoring_figure(backtest, monitoring))
+    _write_bytes(out_dir / "monitoring.png", png)
+    figure = _img(
+        "chart-monitoring",
+        png,
+        "Realised ROC-AUC and predicted vs actual conversion by scoring run; drift by build",
+        "Left and middle: each past scoring run against the outcomes that matured one label "
+        "horizon later (model_backtest). Right: PSI of the score and the largest feature PSI, "
+        "training examples vs open leads at comparable ages (model_monitoring).",
+        heading="Model monitoring",
+    )
+    newest = monitoring[monitoring["measured_at"] == monitoring["measured_at"].max()]
+    alerts = newest[newest["status"].isin(["warn", "breach"])]
+    if alerts.empty:
+        items = (
+            '<p class="note" id="monitoring-alerts">No warning or breach in the newest build.</p>'
+        )
+    else:
+        rows = "".join(
+            f"<li>{html.escape(str(r.status))}: {html.escape(str(r.monitor))} "
+            f"{html.escape(str(r.subject if r.segment == 'all' else r.segment))} = "
+            f"{float(r.value):.3f}</li>"
+            for r in alerts.itertuples()
+        )
+        items = f'<ul id="monitoring-alerts">{rows}</ul>'
+    return figure.replace("</figure>", f"{items}</figure>")
+
+
 def _write_bytes(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)
@@ -259,6 +289,8 @@ def render_report(inputs: ReportInputs, out_dir: Path) -> Path:
             f'<p class="note" id="no-previous-run">{html.escape(NO_PREVIOUS_RUN)}</p></figure>'
         )
     figures.append(drift)
+    if inputs.monitoring is not None and inputs.backtest is not None:
+        figures.append(_monitoring_html(inputs.backtest, inputs.monitoring, out_dir))
 
     dataset = inputs.meta.get("dataset") or "unknown dataset"
     title = f"Model report: {dataset}"

@@ -1,0 +1,285 @@
+{{ config(
+    materialized='incremental',
+    unique_key='measured_at',
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns'
+) }}
+{#-
+    The model monitors of each build (one row per run x monitor x subject x segment), judged
+    by policy_monitoring: drift like for like (ml_drift), the outcome backtest of the newest
+    scoring run whose outcomes matured (model_backtest) and realised vs predicted win rates
+    per segment. A breach with on_breach = retrain makes the next build train a challenger;
+    publish warns or stops by publish_action. Rebuilding the same clock replaces its rows.
+-#}
+with
+
+clock as (
+
+    select * from {{ ref('int_scoring_clock') }}
+
+),
+
+monitor_policy as (
+
+    select policy_monitoring.*
+    from {{ ref('policy_monitoring') }} as policy_monitoring
+    cross join clock
+    where {{ in_force('clock.as_of', 'policy_monitoring') }}
+
+),
+
+drift as (
+
+    select * from {{ ref('ml_drift') }}
+
+),
+
+backtest as (
+
+    select * from {{ ref('model_backtest') }}
+
+),
+
+outcomes as (
+
+    select * from {{ ref('fct_scored_lead_outcomes') }}
+
+),
+
+registry as (
+
+    select
+        model_version,
+        roc_auc
+    from {{ ref('ml_model_registry') }}
+
+),
+
+newest_run as (
+
+    select max(as_of) as as_of
+    from backtest
+    where metric = 'n_rows'
+
+),
+
+newest_backtest as (
+
+    select backtest.*
+    from backtest
+    inner join newest_run
+        on backtest.as_of = newest_run.as_of
+    where backtest.bucket is null
+
+),
+
+backtest_runs as (
+
+    select
+        scoring_run_id,
+        as_of,
+        model_version,
+        max(case when metric = 'n_rows' then value end) as n_rows,
+        max(case when metric = 'realised_roc_auc' then value end)
+            as realised_roc_auc,
+        max(case when metric = 'mean_predicted' then value end) as mean_predicted,
+        max(case when metric = 'actual_rate' then value end) as actual_rate
+    from newest_backtest
+    group by scoring_run_id, as_of, model_version
+
+),
+
+auc_monitor as (
+
+    select
+        'realised_auc_drop' as monitor,
+        'outcomes' as subject,
+        'all' as segment,
+        backtest_runs.model_version,
+        registry.roc_auc - backtest_runs.realised_roc_auc as value,
+        cast(backtest_runs.n_rows as integer) as compared_rows,
+        cast(null as integer) as reference_rows,
+        'holdout ROC-AUC of the model at training: '
+        || cast(round(registry.roc_auc, 4) as varchar) as reference_population,
+        'scores of the run at ' || cast(backtest_runs.as_of as varchar)
+        || ' against outcomes matured since: realised ROC-AUC '
+        || cast(round(backtest_runs.realised_roc_auc, 4) as varchar)
+            as compared_population
+    from backtest_runs
+    inner join registry
+        on backtest_runs.model_version = registry.model_version
+
+),
+
+calibration_monitor as (
+
+    select
+        'calibration_in_the_large' as monitor,
+        'outcomes' as subject,
+        'all' as segment,
+        model_version,
+        abs(actual_rate / nullif(mean_predicted, 0) - 1) as value,
+        cast(n_rows as integer) as compared_rows,
+        cast(null as integer) as reference_rows,
+        'mean predicted probability of the run at ' || cast(as_of as varchar) || ': '
+        || cast(round(mean_predicted, 4) as varchar) as reference_population,
+        'actual conversion rate of the same leads within the horizon: '
+        || cast(round(actual_rate, 4) as varchar) as compared_population
+    from backtest_runs
+
+),
+
+newest_outcomes as (
+
+    select outcomes.*
+    from outcomes
+    inner join newest_run
+        on outcomes.as_of = newest_run.as_of
+
+),
+
+-- the run's own calibration in the large (actual / predicted): a segment shifts when it
+-- departs from the run as a whole; a run-wide miss is calibration_in_the_large's alarm
+run_calibration as (
+
+    select
+        as_of,
+        model_version,
+        sum(converted) / nullif(sum(conversion_probability), 0) as ratio
+    from newest_outcomes
+    group by as_of, model_version
+
+),
+
+rescaled_outcomes as (
+
+    select
+        newest_outcomes.*,
+        least(newest_outcomes.conversion_probability * run_calibration.ratio, 1.0)
+            as expected_probability
+    from newest_outcomes
+    inner join run_calibration
+        on
+            newest_outcomes.as_of = run_calibration.as_of
+            and newest_outcomes.model_version = run_calibration.model_version
+
+),
+
+segment_cells as (
+
+    {% for dimension in ['industry', 'size_tier', 'channel'] %}
+        select
+            '{{ dimension }}=' || {{ dimension }} as segment,
+            as_of,
+            model_version,
+            count(*) as n_rows,
+            sum(converted) as conversions,
+            sum(expected_probability) as expected,
+            sum(expected_probability * (1 - expected_probability)) as variance
+        from rescaled_outcomes
+        group by {{ dimension }}, as_of, model_version
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+segment_monitor as (
+
+    select
+        'segment_win_rate' as monitor,
+        'outcomes' as subject,
+        segment,
+        model_version,
+        abs(conversions - expected) / nullif(sqrt(variance), 0) as value,
+        cast(n_rows as integer) as compared_rows,
+        cast(null as integer) as reference_rows,
+        'predicted win rate of the segment in the run at ' || cast(as_of as varchar)
+        || ', rescaled by the run''s actual/predicted: '
+        || cast(round(expected / n_rows, 4) as varchar) as reference_population,
+        'realised win rate of the same leads: '
+        || cast(round(conversions / n_rows, 4) as varchar) as compared_population
+    from segment_cells
+
+),
+
+drift_monitor as (
+
+    select
+        monitor,
+        subject,
+        'all' as segment,
+        model_version,
+        value,
+        cast(compared_rows as integer) as compared_rows,
+        cast(reference_rows as integer) as reference_rows,
+        reference_population,
+        compared_population
+    from drift
+
+),
+
+monitors as (
+
+    select * from drift_monitor
+    union all
+    select * from auc_monitor
+    union all
+    select * from calibration_monitor
+    union all
+    select * from segment_monitor
+
+),
+
+judged as (
+
+    select
+        monitors.*,
+        clock.as_of as measured_at,
+        monitor_policy.warn_at,
+        monitor_policy.breach_at,
+        monitor_policy.min_rows,
+        monitor_policy.on_breach,
+        monitor_policy.publish_action,
+        case
+            when monitors.value is null then 'insufficient_data'
+            when monitors.compared_rows < monitor_policy.min_rows
+                then 'insufficient_data'
+            when monitors.value >= monitor_policy.breach_at then 'breach'
+            when monitors.value >= monitor_policy.warn_at then 'warn'
+            else 'ok'
+        end as status
+    from monitors
+    cross join clock
+    inner join monitor_policy
+        on monitors.monitor = monitor_policy.monitor
+
+),
+
+final as (
+
+    select
+        {{ dbt.hash(dbt.concat([
+            dbt.cast('measured_at', dbt.type_string()), "'|'",
+            "coalesce(model_version, '')", "'|'",
+            'monitor', "'|'", 'subject', "'|'", 'segment'])) }} as model_monitoring_id,
+        measured_at,
+        model_version,
+        monitor,
+        subject,
+        segment,
+        value,
+        status,
+        warn_at,
+        breach_at,
+        min_rows,
+        compared_rows,
+        reference_rows,
+        on_breach,
+        publish_action,
+        reference_population,
+        compared_population
+    from judged
+
+)
+
+select * from final

@@ -1,0 +1,420 @@
+"""Model monitoring: how past scores fared once outcomes matured, and drift like for like.
+
+Two kinds of evidence that the model no longer fits the market:
+
+- **Outcome backtest** (:func:`backtest`): past scoring runs (``lead_score_history``) joined
+  to the outcomes that matured since (one label horizon later): realised ROC-AUC,
+  calibration-in-the-large (mean predicted vs actual rate), lift at the top decile and
+  conversion by grade, per scoring run and model version.
+- **Drift like for like** (:func:`feature_drift`, :func:`score_drift_like_for_like`): the
+  training examples are snapshots of leads at fixed ages after creation (0, 7, ... 91 days,
+  ``policy_training_cutoffs``) while today's open leads have every age (most are months
+  old), so comparing them whole measures the age mix, not the market. Here only open leads
+  within ``tolerance_days`` of a snapshot age are compared, and the training examples are
+  weighted to the open leads' mix of those ages, so a PSI says the population moved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from leadscore.ml.metrics import lift_at_top_decile, roc_auc
+
+BACKTEST_COLUMNS = [
+    "scoring_run_id",
+    "as_of",
+    "model_version",
+    "metric",
+    "bucket",
+    "value",
+    "n_rows",
+]
+
+#: Metrics per run; ``bucket`` is null except for the by-grade rows.
+RUN_METRICS = (
+    "n_rows",
+    "conversions",
+    "realised_roc_auc",
+    "mean_predicted",
+    "actual_rate",
+    "calibration_in_the_large",
+    "observed_to_predicted",
+    "lift_top_decile",
+)
+
+
+def backtest(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Per (scoring_run_id, as_of, model_version): how the run's scores fared.
+
+    ``outcomes`` has one row per scored lead of a past run whose horizon matured, with
+    ``conversion_probability`` (what the run predicted), ``converted`` (0/1, what happened)
+    and ``grade``. Returns long rows (BACKTEST_COLUMNS): the RUN_METRICS with a null
+    bucket, then ``grade_conversion_rate`` and ``grade_mean_predicted`` per grade.
+    ``calibration_in_the_large`` is actual rate minus mean predicted (0 = calibrated on
+    average; negative = the model promised more than happened).
+    """
+    required = {"scoring_run_id", "as_of", "model_version", "conversion_probability", "converted"}
+    missing = sorted(required - set(outcomes.columns))
+    if missing:
+        raise KeyError(f"backtest needs columns {missing} in the matured outcomes")
+    rows: list[tuple[Any, ...]] = []
+    keys = ["scoring_run_id", "as_of", "model_version"]
+    for (run, as_of, version), group in outcomes.groupby(keys, sort=True, dropna=False):
+        p = pd.to_numeric(group["conversion_probability"], errors="coerce")
+        y = pd.to_numeric(group["converted"], errors="coerce")
+        keep = p.notna() & y.notna()
+        p, y = p[keep].to_numpy(float), y[keep].to_numpy(float)
+        n = len(y)
+        if n == 0:
+            continue
+        actual, predicted = float(y.mean()), float(p.mean())
+        values = {
+            "n_rows": float(n),
+            "conversions": float(y.sum()),
+            "realised_roc_auc": roc_auc(y, p),
+            "mean_predicted": predicted,
+            "actual_rate": actual,
+            "calibration_in_the_large": actual - predicted,
+            "observed_to_predicted": actual / predicted if predicted > 0 else float("nan"),
+            "lift_top_decile": lift_at_top_decile(y, p),
+        }
+        rows.extend((run, as_of, version, k, None, values[k], n) for k in RUN_METRICS)
+        if "grade" in group:
+            graded = group[keep.to_numpy()]
+            for grade, cell in graded.groupby("grade", sort=True):
+                conv = pd.to_numeric(cell["converted"]).to_numpy(float)
+                pred = pd.to_numeric(cell["conversion_probability"]).to_numpy(float)
+                m = len(conv)
+                rows.append((run, as_of, version, "grade_conversion_rate", grade, conv.mean(), m))
+                rows.append((run, as_of, version, "grade_mean_predicted", grade, pred.mean(), m))
+    frame = pd.DataFrame(rows, columns=BACKTEST_COLUMNS)
+    for col in ("scoring_run_id", "model_version", "metric", "bucket"):
+        frame[col] = frame[col].astype("str")
+    frame["as_of"] = pd.to_datetime(frame["as_of"]).astype("datetime64[us]")
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
+    frame["n_rows"] = frame["n_rows"].astype("int64")
+    return frame
+
+
+# --------------------------------------------------------------------------- drift
+
+
+@dataclass(frozen=True)
+class Comparable:
+    """The two populations a like-for-like drift figure compares.
+
+    ``reference_weights`` re-weight the reference rows (training examples) to the compared
+    rows' mix of snapshot ages; ``compared_mask`` picks the open leads within the age
+    tolerance of a snapshot age that the reference also has.
+    """
+
+    reference_mask: np.ndarray
+    reference_weights: np.ndarray
+    compared_mask: np.ndarray
+    snapshot_ages: tuple[int, ...]
+    tolerance_days: int
+
+    @property
+    def reference_rows(self) -> int:
+        return int(self.reference_mask.sum())
+
+    @property
+    def compared_rows(self) -> int:
+        return int(self.compared_mask.sum())
+
+
+def nearest_snapshot(ages: Any, snapshot_ages: Sequence[int], tolerance_days: int) -> np.ndarray:
+    """Each age's nearest snapshot age, or -1 when none is within ``tolerance_days``."""
+    a = np.asarray(pd.to_numeric(pd.Series(ages), errors="coerce"), dtype=np.float64)
+    snaps = np.asarray(sorted(set(int(s) for s in snapshot_ages)), dtype=np.float64)
+    if len(snaps) == 0:
+        raise ValueError("no training snapshot ages (policy_training_cutoffs) to compare at")
+    dist = np.abs(a[:, None] - snaps[None, :])
+    best = dist.argmin(axis=1)
+    near = np.take_along_axis(dist, best[:, None], axis=1)[:, 0]
+    out = np.where(np.isnan(a) | (near > tolerance_days), -1, snaps[best])
+    return out.astype(np.int64)
+
+
+def comparable_populations(
+    reference_ages: Any,
+    compared_ages: Any,
+    snapshot_ages: Sequence[int],
+    tolerance_days: int,
+) -> Comparable:
+    """Which reference and compared rows to compare, and the reference weights."""
+    ref_bucket = nearest_snapshot(reference_ages, snapshot_ages, tolerance_days)
+    cur_bucket = nearest_snapshot(compared_ages, snapshot_ages, tolerance_days)
+    ref_counts = pd.Series(ref_bucket[ref_bucket >= 0]).value_counts()
+    cur_mask = (cur_bucket >= 0) & np.isin(cur_bucket, ref_counts.index.to_numpy())
+    cur_counts = pd.Series(cur_bucket[cur_mask]).value_counts()
+    ref_mask = np.isin(ref_bucket, cur_counts.index.to_numpy())
+    weights = np.zeros(len(ref_bucket), dtype=np.float64)
+    if cur_mask.any():
+        share = (cur_counts / cur_counts.sum()) / (ref_counts[cur_counts.index] / ref_counts.sum())
+        weights[ref_mask] = pd.Series(ref_bucket[ref_mask]).map(share).to_numpy(float)
+    return Comparable(
+        reference_mask=ref_mask,
+        reference_weights=weights,
+        compared_mask=cur_mask,
+        snapshot_ages=tuple(sorted(set(int(s) for s in snapshot_ages))),
+        tolerance_days=int(tolerance_days),
+    )
+
+
+def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs: np.ndarray) -> np.ndarray:
+    order = np.argsort(values, kind="stable")
+    v, w = values[order], weights[order]
+    cum = np.cumsum(w)
+    cum = cum / cum[-1]
+    return np.interp(qs, cum, v)
+
+
+def weighted_psi(
+    expected: Any,
+    actual: Any,
+    expected_weights: Any = None,
+    *,
+    kind: str = "numeric",
+    n_bins: int = 10,
+    eps: float = 1e-4,
+) -> float:
+    """PSI of ``actual`` against a (weighted) ``expected`` sample.
+
+    Numeric: bins at the expected (weighted) deciles, missing values a bin of their own.
+    Categorical or boolean: one bin per value (missing included). Shares below ``eps`` are
+    clipped so an empty bin counts as a large but finite shift. NaN when a side is empty.
+    """
+    e = pd.Series(expected).reset_index(drop=True)
+    a = pd.Series(actual).reset_index(drop=True)
+    w = (
+        np.ones(len(e))
+        if expected_weights is None
+        else np.asarray(expected_weights, dtype=np.float64)
+    )
+    if len(e) == 0 or len(a) == 0 or w.sum() <= 0:
+        return float("nan")
+    if kind == "numeric":
+        ev = pd.to_numeric(e, errors="coerce").to_numpy(float)
+        av = pd.to_numeric(a, errors="coerce").to_numpy(float)
+        present = ~np.isnan(ev)
+        if present.any() and w[present].sum() > 0:
+            qs = np.linspace(0, 1, n_bins + 1)[1:-1]
+            edges = np.unique(_weighted_quantiles(ev[present], w[present], qs))
+        else:
+            edges = np.array([], dtype=float)
+        e_bin = np.where(np.isnan(ev), -1, np.searchsorted(edges, ev, side="right"))
+        a_bin = np.where(np.isnan(av), -1, np.searchsorted(edges, av, side="right"))
+        e_key, a_key = pd.Series(e_bin), pd.Series(a_bin)
+    else:
+        e_key = e.astype("object").where(e.notna(), "<missing>").astype(str)
+        a_key = a.astype("object").where(a.notna(), "<missing>").astype(str)
+    e_share = pd.Series(w).groupby(e_key.to_numpy()).sum() / w.sum()
+    a_share = a_key.value_counts() / len(a_key)
+    bins = e_share.index.union(a_share.index)
+    es = np.clip(e_share.reindex(bins, fill_value=0).to_numpy(float), eps, None)
+    ac = np.clip(a_share.reindex(bins, fill_value=0).to_numpy(float), eps, None)
+    return float(np.sum((ac - es) * np.log(ac / es)))
+
+
+def describe_populations(
+    comp: Comparable, reference_total: int, compared_total: int
+) -> tuple[str, str]:
+    """The two populations in words, for the mart's columns."""
+    ages = ", ".join(str(a) for a in comp.snapshot_ages)
+    reference = (
+        f"training examples at snapshot ages {ages} days, weighted to the open leads' age "
+        f"mix: {comp.reference_rows:,} of {reference_total:,} examples"
+    )
+    compared = (
+        f"open leads at the scoring clock within {comp.tolerance_days} days of a snapshot "
+        f"age: {comp.compared_rows:,} of {compared_total:,} open leads"
+    )
+    return reference, compared
+
+
+DRIFT_COLUMNS = [
+    "monitor",
+    "subject",
+    "value",
+    "reference_rows",
+    "compared_rows",
+    "reference_population",
+    "compared_population",
+]
+
+
+def feature_drift(
+    reference: pd.DataFrame,
+    compared: pd.DataFrame,
+    kinds: Mapping[str, str],
+    snapshot_ages: Sequence[int],
+    tolerance_days: int,
+    *,
+    age_column: str = "lead_age_days",
+) -> pd.DataFrame:
+    """PSI per feature, training examples vs today's open leads at comparable ages.
+
+    ``reference``: training examples (features, ``age_column``); ``compared``: open leads
+    at the scoring clock (same features). ``kinds``: feature -> numeric / categorical /
+    boolean (the catalog's kinds); features absent from either side are skipped. The age
+    feature itself is not a monitor (it is what the comparison holds equal).
+    """
+    for name, frame in (("training examples", reference), ("open leads", compared)):
+        if age_column not in frame:
+            raise KeyError(f"{name} have no {age_column!r} column to compare ages by")
+    comp = comparable_populations(
+        reference[age_column], compared[age_column], snapshot_ages, tolerance_days
+    )
+    ref_rows = reference[comp.reference_mask]
+    weights = comp.reference_weights[comp.reference_mask]
+    cur_rows = compared[comp.compared_mask]
+    ref_text, cur_text = describe_populations(comp, len(reference), len(compared))
+    rows = []
+    for feature, kind in kinds.items():
+        if feature == age_column or feature not in reference or feature not in compared:
+            continue
+        psi = weighted_psi(
+            ref_rows[feature],
+            cur_rows[feature],
+            weights,
+            kind="numeric" if kind == "numeric" else "categorical",
+        )
+        rows.append(("feature_psi", feature, psi, len(ref_rows), len(cur_rows), ref_text, cur_text))
+    return pd.DataFrame(rows, columns=DRIFT_COLUMNS)
+
+
+def score_drift_like_for_like(
+    reference_scores: Any,
+    reference_ages: Any,
+    compared_scores: Any,
+    compared_ages: Any,
+    snapshot_ages: Sequence[int],
+    tolerance_days: int,
+) -> pd.DataFrame:
+    """PSI of the champion's 0-100 score: training examples vs open leads, same ages.
+
+    Both sides are scored by the same model (the champion), so the figure moves only when
+    the leads do, not when the age mix does.
+    """
+    comp = comparable_populations(reference_ages, compared_ages, snapshot_ages, tolerance_days)
+    ref = pd.Series(np.asarray(reference_scores, dtype=float))[comp.reference_mask]
+    cur = pd.Series(np.asarray(compared_scores, dtype=float))[comp.compared_mask]
+    psi = weighted_psi(ref, cur, comp.reference_weights[comp.reference_mask])
+    ref_text, cur_text = describe_populations(
+        comp, len(comp.reference_mask), len(comp.compared_mask)
+    )
+    return pd.DataFrame(
+        [("score_psi", "score", psi, len(ref), len(cur), ref_text, cur_text)],
+        columns=DRIFT_COLUMNS,
+    )
+
+
+# --------------------------------------------------------------------------- trigger
+
+#: Which breach names the retrain when several breach: outcomes first, then drift.
+TRIGGER_ORDER = (
+    "realised_auc_drop",
+    "calibration_in_the_large",
+    "segment_win_rate",
+    "score_psi",
+    "feature_psi",
+)
+
+
+def monitor_trigger(
+    monitoring: pd.DataFrame | None,
+    champion_version: str | None,
+    newest_trained_at: pd.Timestamp | None,
+    as_of: pd.Timestamp,
+) -> tuple[str, str] | None:
+    """(retrain_reason, detail) when the previous build's monitors call for a challenger.
+
+    ``monitoring``: the ``model_monitoring`` table as the previous build left it. Its newest
+    measurement at or before ``as_of`` counts; a breach with ``on_breach = retrain`` fires
+    unless a model was trained at or after that measurement (that model answered it). Drift
+    monitors judge the champion, so they fire only while it is still the champion; outcome
+    monitors judge the market's outcomes and fire whichever model they measured. Reason:
+    ``segment_shift:<segment>`` for a segment's win rate, else ``drift:<monitor>``.
+    """
+    if monitoring is None or monitoring.empty or champion_version is None:
+        return None
+    measured = pd.to_datetime(monitoring["measured_at"])
+    rows = monitoring[measured <= pd.Timestamp(as_of)]
+    if rows.empty:
+        return None
+    newest = pd.to_datetime(rows["measured_at"]).max()
+    rows = rows[pd.to_datetime(rows["measured_at"]) == newest]
+    if newest_trained_at is not None and pd.Timestamp(newest_trained_at) >= newest:
+        return None
+    breach = rows[(rows["status"] == "breach") & (rows["on_breach"] == "retrain")]
+    is_outcome = breach["subject"] == "outcomes"
+    breach = breach[is_outcome | (breach["model_version"] == champion_version)]
+    if breach.empty:
+        return None
+    rank = {m: i for i, m in enumerate(TRIGGER_ORDER)}
+    breach = breach.assign(
+        _rank=breach["monitor"].map(rank).fillna(len(rank)),
+        _excess=pd.to_numeric(breach["value"]) / pd.to_numeric(breach["breach_at"]),
+    ).sort_values(["_rank", "_excess"], ascending=[True, False], kind="stable")
+    top = breach.iloc[0]
+    monitor = str(top["monitor"])
+    reason = (
+        f"segment_shift:{top['segment']}" if monitor == "segment_win_rate" else f"drift:{monitor}"
+    )
+    others = len(breach) - 1
+    detail = (
+        f"{monitor} {top['subject']}/{top['segment']} = {float(top['value']):.3f} breached "
+        f"{float(top['breach_at']):g} (policy_monitoring) at {newest}"
+        + (f"; {others} more breach(es)" if others else "")
+    )
+    return reason, detail
+
+
+def same_rows_comparison(
+    holdout: pd.DataFrame | None,
+    examples: pd.DataFrame,
+    champion_predict: Any,
+    champion_trained_at: pd.Timestamp,
+    horizon_days: int,
+    min_rows: int,
+) -> tuple[dict[str, float], dict[str, float], int] | None:
+    """Challenger and champion measured on the same most recent matured outcomes.
+
+    Rows: the challenger's holdout (its evaluation model's out-of-sample predictions) whose
+    label matured after the champion was trained (cutoff + horizon > champion's trained_at),
+    so the champion never saw them either. The champion predicts them from their features
+    (``examples`` joined on lead_id and cutoff_at). None when fewer than ``min_rows`` rows or
+    one class only: the caller falls back to each model's own holdout figures.
+    """
+    from leadscore.ml.metrics import summary
+
+    keys = ["lead_id", "cutoff_at"]
+    if holdout is None or holdout.empty or not set(keys) <= set(examples.columns):
+        return None
+    if not set(keys) <= set(holdout.columns):
+        return None
+    matured = pd.to_datetime(holdout["cutoff_at"]) + pd.Timedelta(days=horizon_days)
+    recent = holdout[matured > pd.Timestamp(champion_trained_at)]
+    if len(recent) < min_rows or recent["label"].nunique() < 2:
+        return None
+    left = recent[[*keys, "label", "probability"]].assign(
+        lead_id=lambda f: f["lead_id"].astype(str),
+        cutoff_at=lambda f: pd.to_datetime(f["cutoff_at"]),
+    )
+    right = examples.drop(columns=["label"], errors="ignore").assign(
+        lead_id=lambda f: f["lead_id"].astype(str),
+        cutoff_at=lambda f: pd.to_datetime(f["cutoff_at"]),
+    )
+    rows = left.merge(right, on=keys, how="inner")
+    if len(rows) < min_rows:
+        return None
+    y = rows["label"].to_numpy(float)
+    challenger = summary(y, rows["probability"].to_numpy(float))
+    champion = summary(y, np.asarray(champion_predict(rows), dtype=float))
+    return challenger, champion, len(rows)
