@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from leadscore.config import Settings
+from leadscore.overrides import override_summary, summary_lines
 from leadscore.publish import published_db_path
 from leadscore.query import STATUS_EXAMPLE, query_hint
 
@@ -99,6 +100,10 @@ def status_command(
         )
         for status, n, prob, mqls in mix:
             console.print(f"  {status}: {n:,} open leads, mean probability {prob}, {mqls:,} MQLs")
+        summary = override_summary(con)
+        if summary is not None:
+            for line in summary_lines(summary):
+                console.print(line, highlight=False)
         queue = con.sql(
             "select priority_rank as rank, first_name || ' ' || last_name as lead, "
             "company_name as company, grade, score, round(conversion_probability, 3) as p90d, "
