@@ -52,6 +52,7 @@ PUBLISHED_MARTS: tuple[str, ...] = (
     "dim_leads",
     "dim_accounts",
     "fct_lead_funnel",
+    "score_overrides",
 )
 REQUIRED_MARTS: tuple[str, ...] = ("lead_scores",)
 DB_NAME = "leadscore.duckdb"
