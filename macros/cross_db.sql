@@ -272,3 +272,13 @@
 {% macro duckdb__row_struct_to_json(expr) -%}
     cast(to_json({{ expr }}) as varchar)
 {%- endmacro %}
+
+
+{#- Distinct non-null values of `expr` in a group as one sorted, comma-separated text. -#}
+{% macro string_agg_distinct(expr) -%}
+    {{ return(adapter.dispatch('string_agg_distinct', 'leadscore')(expr)) }}
+{%- endmacro %}
+
+{% macro default__string_agg_distinct(expr) -%}
+    string_agg(distinct {{ expr }}, ', ' order by {{ expr }})
+{%- endmacro %}

@@ -53,6 +53,7 @@ PUBLISHED_MARTS: tuple[str, ...] = (
     "dim_accounts",
     "fct_lead_funnel",
     "score_overrides",
+    "account_scores",
 )
 REQUIRED_MARTS: tuple[str, ...] = ("lead_scores",)
 DB_NAME = "leadscore.duckdb"

@@ -276,6 +276,37 @@ def test_overrides_never_reach_the_training_set(scenario: Scenario) -> None:
     assert not downstream & training, "training reads a model that depends on overrides"
 
 
+def test_account_scores_cover_every_account_with_people(scenario: Scenario) -> None:
+    """Built in the same scoring run (account_scores feeds lead_scores' account_reason)."""
+    db = scenario.ws.db_path
+    with_people = {
+        r[0]
+        for r in _rows(db, "select distinct account_id from dim_leads where account_id is not null")
+    }
+    scores = _rows(
+        db,
+        "select account_id, account_fit_score, account_engagement_score, engaged_people, "
+        "account_grade, effective_grade, is_mqa, override_id from account_scores",
+    )
+    assert {r[0] for r in scores} == with_people and len(scores) == len(with_people)
+    grades = {f"{a}{d}" for a in "ABCD" for d in "1234"}
+    for _, fit, engagement, people, grade, effective, mqa, _ in scores:
+        assert 0 <= fit <= 100 and 0 <= engagement <= 100 and grade in grades
+        assert effective == grade, "the only account override here decides MQL, not the grade"
+        if mqa:  # the policy's thresholds (seeds/policy/policy_account_scoring.csv)
+            assert fit >= 50 and engagement >= 75 and people >= 2
+    assert any(r[6] for r in scores) and not all(r[6] for r in scores)
+    assert {r[7] for r in scores if r[0] == scenario.account[0]} == {"r3"}
+    leads = _rows(
+        db,
+        "select s.account_is_mqa, s.account_reason, a.is_mqa from lead_scores s "
+        "left join dim_leads l using (lead_id) left join account_scores a using (account_id)",
+    )
+    for lead_mqa, reason, account_mqa in leads:
+        assert lead_mqa == bool(account_mqa)
+        assert (reason or "").startswith("Hot account") == bool(account_mqa)
+
+
 def test_override_expires_on_the_scoring_clock(scenario: Scenario) -> None:
     """Last in the module: it moves the clock of this workspace's score_overrides."""
     ws, db = scenario.ws, scenario.ws.db_path

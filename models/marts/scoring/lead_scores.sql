@@ -64,6 +64,12 @@ overrides as (
 
 ),
 
+account_scores as (
+
+    select * from {{ ref('account_scores') }}
+
+),
+
 scoring_policy as (
 
     select * from {{ ref('scoring_policy') }}
@@ -247,10 +253,20 @@ final as (
         score_overrides.set_by as override_set_by,
         score_overrides.override_reason,
         score_overrides.set_at as override_set_at,
-        score_overrides.effective_expires_at as override_expires_at
+        score_overrides.effective_expires_at as override_expires_at,
+        account_scores.account_grade,
+        coalesce(account_scores.is_mqa, false) as account_is_mqa,
+        case
+            when account_scores.is_mqa
+                then 'Hot account (marketing qualified): ' || account_scores.account_reason
+        end as account_reason
     from overridden
     left join overrides as score_overrides
         on overridden.override_id = score_overrides.override_id
+    left join leads as lead_accounts
+        on overridden.lead_id = lead_accounts.lead_id
+    left join account_scores
+        on lead_accounts.account_id = account_scores.account_id
 
 )
 
