@@ -6,7 +6,8 @@ an overrides file lands (good rows, and rows that must be rejected or must not a
 only what depends on it is rebuilt. The tests check that an override changes the effective
 grade / MQL decision and exactly those CRM sync rows, is audited in lead_score_history, is
 rejected with a reason when malformed, never reaches the training set, and expires on the
-scoring clock.
+scoring clock; and that account_scores (built in the same run) covers every account with
+people and marks the leads of marketing qualified accounts.
 """
 
 from __future__ import annotations
@@ -160,7 +161,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, built_workspace: Workspac
     return Scenario(ws, raised, lowered, account, superseded, before, training_before, set(synced))
 
 
-def test_override_changes_the_effective_grade_and_the_sync_batch(scenario: Scenario) -> None:
+def _override_changes_the_effective_grade_and_the_sync_batch(scenario: Scenario) -> None:
     db = scenario.ws.db_path
     after = _effective(db)
     lead, sf_id, model_grade = scenario.raised
@@ -195,7 +196,7 @@ def test_override_changes_the_effective_grade_and_the_sync_batch(scenario: Scena
     assert payload == [("A1", "true")]
 
 
-def test_override_is_audited_in_history_and_score_overrides(scenario: Scenario) -> None:
+def _override_is_audited_in_history_and_score_overrides(scenario: Scenario) -> None:
     db = scenario.ws.db_path
     lead, _, model_grade = scenario.raised
     history = _rows(
@@ -225,7 +226,7 @@ def test_override_is_audited_in_history_and_score_overrides(scenario: Scenario) 
     }
 
 
-def test_bad_override_rows_are_rejected_with_reasons(scenario: Scenario) -> None:
+def _bad_override_rows_are_rejected_with_reasons(scenario: Scenario) -> None:
     db = scenario.ws.db_path
     rejected = dict(
         _rows(
@@ -260,7 +261,7 @@ def test_bad_override_rows_are_rejected_with_reasons(scenario: Scenario) -> None
     assert summary_lines(summary)[0].startswith("Overrides: 4 active, set by 3 people")
 
 
-def test_overrides_never_reach_the_training_set(scenario: Scenario) -> None:
+def _overrides_never_reach_the_training_set(scenario: Scenario) -> None:
     ws = scenario.ws
     for name in TRAINING:
         assert _table(ws.db_path, name) == scenario.training_before[name], name
@@ -276,7 +277,7 @@ def test_overrides_never_reach_the_training_set(scenario: Scenario) -> None:
     assert not downstream & training, "training reads a model that depends on overrides"
 
 
-def test_account_scores_cover_every_account_with_people(scenario: Scenario) -> None:
+def _account_scores_cover_every_account_with_people(scenario: Scenario) -> None:
     """Built in the same scoring run (account_scores feeds lead_scores' account_reason)."""
     db = scenario.ws.db_path
     with_people = {
@@ -307,8 +308,8 @@ def test_account_scores_cover_every_account_with_people(scenario: Scenario) -> N
         assert (reason or "").startswith("Hot account") == bool(account_mqa)
 
 
-def test_override_expires_on_the_scoring_clock(scenario: Scenario) -> None:
-    """Last in the module: it moves the clock of this workspace's score_overrides."""
+def _override_expires_on_the_scoring_clock(scenario: Scenario) -> None:
+    """Last: it moves the clock of this workspace's score_overrides."""
     ws, db = scenario.ws, scenario.ws.db_path
     lead, _, model_grade = scenario.lowered
     assert _effective(db)[lead][2] == "D4"
@@ -323,3 +324,14 @@ def test_override_expires_on_the_scoring_clock(scenario: Scenario) -> None:
         [lead],
     )
     assert row == [(model_grade, model_grade, False)]
+
+
+def test_overrides_end_to_end(scenario: Scenario) -> None:
+    """One test over one build: pytest-xdist may split a module's tests over workers, and
+    each worker would then build the scenario again."""
+    _override_changes_the_effective_grade_and_the_sync_batch(scenario)
+    _override_is_audited_in_history_and_score_overrides(scenario)
+    _bad_override_rows_are_rejected_with_reasons(scenario)
+    _overrides_never_reach_the_training_set(scenario)
+    _account_scores_cover_every_account_with_people(scenario)
+    _override_expires_on_the_scoring_clock(scenario)
