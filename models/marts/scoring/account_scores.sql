@@ -120,9 +120,15 @@ recent_activities as (
         leads.lead_id,
         leads.job_function,
         leads.seniority,
-        {{ dbt.datediff('activities.activity_at', 'clock.as_of', 'day') }}
-            as age_days,
-        activities.engagement_category = 'high_intent' as is_high_intent
+        -- recency decay: an activity half-life days old counts half
+        exp(
+            -ln(2) * {{ dbt.datediff('activities.activity_at', 'clock.as_of', 'day') }}
+            / settings.engagement_half_life_days
+        ) * case
+            when activities.engagement_category = 'high_intent'
+                then settings.high_intent_weight
+            else 1
+        end as activity_points
     from activities
     inner join leads
         on activities.lead_id = leads.lead_id
@@ -141,10 +147,7 @@ engagement as (
 
     select
         recent_activities.account_id,
-        sum(
-            exp(-ln(2) * recent_activities.age_days / settings.engagement_half_life_days)
-            * case when recent_activities.is_high_intent then settings.high_intent_weight else 1 end
-        ) as activity_points,
+        sum(recent_activities.activity_points) as activity_points,
         count(*) as engagement_activities,
         count(distinct recent_activities.lead_id) as engaged_people,
         count(distinct recent_activities.job_function) as engaged_functions,
@@ -154,7 +157,6 @@ engagement as (
         {{ leadscore.string_agg_distinct('recent_activities.seniority') }}
             as engaged_seniority_list
     from recent_activities
-    cross join settings
     group by recent_activities.account_id
 
 ),
