@@ -485,3 +485,17 @@
     select explode(sequence(date '{{ start }}', date_sub(date '{{ end }}', 1), interval 1 day))
         as date_day
 {%- endmacro %}
+
+
+{#- Distinct non-null values of `expr` in a group as one sorted, comma-separated text. -#}
+{% macro string_agg_distinct(expr) -%}
+    {{ return(adapter.dispatch('string_agg_distinct', 'leadscore')(expr)) }}
+{%- endmacro %}
+
+{% macro default__string_agg_distinct(expr) -%}
+    string_agg(distinct {{ expr }}, ', ' order by {{ expr }})
+{%- endmacro %}
+
+{% macro spark__string_agg_distinct(expr) -%}
+    array_join(array_sort(collect_set({{ expr }})), ', ')
+{%- endmacro %}

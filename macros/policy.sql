@@ -11,3 +11,12 @@
     and ({{ p }}effective_to is null or cast({{ p }}effective_to as timestamp) > {{ as_of }})
     {%- endif %}
 {%- endmacro %}
+
+
+{#-
+    The value of one key of a key/value policy seed as `kind`, as an aggregate over the seed's
+    rows in force (select it from the seed, filtered with in_force).
+-#}
+{% macro policy_value(alias, key, kind) -%}
+    max(case when {{ alias }}.key = '{{ key }}' then cast({{ alias }}.value as {{ kind }}) end)
+{%- endmacro %}

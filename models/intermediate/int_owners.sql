@@ -113,8 +113,9 @@ final as (
         ) }} as owner_key
     from identified
     left join unique_names
-        on identified.email_identity is null
-        and identified.name_identity = unique_names.name_identity
+        on
+            identified.email_identity is null
+            and identified.name_identity = unique_names.name_identity
 
 )
 

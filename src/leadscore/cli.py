@@ -252,7 +252,12 @@ def run(
             highlight=False,
         )
         raise typer.Exit(2)
+    from leadscore import contract
+
+    optional = {s.name for s in contract.systems() if s.optional}
     for name in selection.switched_off:
+        if name in optional:
+            continue
         console.print(
             f"[yellow]{name}[/yellow]: no folder {settings.raw_dir / name}; running without it "
             f"({name}_enabled: false)."

@@ -147,6 +147,7 @@ class System:
     layouts: dict[str, Layout]
     tables: tuple[Table, ...]
     path: Path
+    optional: bool = False  # a run without its landing folder is normal, not worth a notice
 
     def table(self, name: str) -> Table:
         for t in self.tables:
@@ -237,6 +238,7 @@ def _system_from_yaml(raw: dict[str, Any], path: Path) -> System:
         layouts=layouts,
         tables=tuple(tables),
         path=path,
+        optional=bool(raw.get("optional", False)),
     )
 
 

@@ -54,6 +54,8 @@ PUBLISHED_MARTS: tuple[str, ...] = (
     "dim_leads",
     "dim_accounts",
     "fct_lead_funnel",
+    "score_overrides",
+    "account_scores",
 )
 REQUIRED_MARTS: tuple[str, ...] = ("lead_scores",)
 DB_NAME = "leadscore.duckdb"

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from leadscore.alerts import latest_alerts
 from leadscore.config import Settings
+from leadscore.overrides import override_summary, summary_lines
 from leadscore.publish import published_db_path
 from leadscore.quality._duck import find_table
 from leadscore.query import STATUS_EXAMPLE, query_hint
@@ -122,11 +123,16 @@ def status_command(
         )
         for status, n, prob, mqls in mix:
             console.print(f"  {status}: {n:,} open leads, mean probability {prob}, {mqls:,} MQLs")
+        summary = override_summary(con)
+        if summary is not None:
+            for line in summary_lines(summary):
+                console.print(line, highlight=False)
         # owner first: priority_rank is the place in that owner's call list, so the same
         # number appears once per owner
         queue = con.sql(
             "select owner_name as owner, priority_rank as place, "
-            "first_name || ' ' || last_name as lead, company_name as company, grade, score, "
+            "first_name || ' ' || last_name as lead, company_name as company, "
+            "effective_grade as grade, score, "
             "printf('%.1f%%', 100 * conversion_probability) as chance, reason_1 "
             f"from sales_priority_queue order by expected_value desc limit {top}"
         )

@@ -67,11 +67,15 @@ def test_changing_one_lead_syncs_exactly_that_lead(tmp_path: Path) -> None:
     assert run_sync(db, "hubspot", tmp_path / "hs").records_written == 300
 
 
-@pytest.mark.parametrize("column", ["grade", "reason_2", "is_mql"])
+@pytest.mark.parametrize("column", ["effective_grade", "reason_2", "effective_is_mql"])
 def test_each_trigger_column_causes_a_sync(tmp_path: Path, column: str) -> None:
     db, out = _db(tmp_path, 50), tmp_path / "out"
     _ack_all(db, run_sync(db, "hubspot", out))
-    new = {"grade": "'D4'", "reason_2": "null", "is_mql": "not is_mql"}[column]
+    new = {
+        "effective_grade": "'D4'",
+        "reason_2": "null",
+        "effective_is_mql": "not effective_is_mql",
+    }[column]
     _sql(
         db, f"update lead_scores set {column} = {new} where lead_id in ('L000000001', 'L000000003')"
     )
@@ -88,7 +92,7 @@ def test_unacknowledged_batch_is_reoffered_not_duplicated(tmp_path: Path) -> Non
     assert second.batches[0].status == "re-offered"
     assert _sql(db, "select count(*) from sync_ledger")[0][0] == 300
     # A change while the batch is pending supersedes it with one new batch.
-    _sql(db, "update lead_scores set grade = 'D4' where lead_id = 'L000000007'")
+    _sql(db, "update lead_scores set effective_grade = 'D4' where lead_id = 'L000000007'")
     third = run_sync(db, "salesforce", out)
     assert third.superseded == [first.batches[0].batch_id]
     assert not (out / first.batches[0].file).exists()

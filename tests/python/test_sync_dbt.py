@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sync_dbt")]
 AS_OF = "2026-06-30 00:00:00"  # pinned scoring clock: only landing-file edits change inputs
 VARS = json.dumps({"as_of": AS_OF})
 MODEL = "crm_sync__lead_scores"
-TRIGGERS = ("score", "grade", "reason_1", "reason_2", "reason_3", "is_mql")
+TRIGGERS = ("score", "effective_grade", "reason_1", "reason_2", "reason_3", "effective_is_mql")
 KEYS = {"salesforce": "sf_lead_id", "hubspot": "hubspot_record_id"}
 
 
@@ -153,7 +153,7 @@ def test_dbt_sync_model_and_engine_agree_end_to_end(scored_ws: Workspace) -> Non
         lead for lead, out in after.items() if lead not in before or before[lead][2:] != out[2:]
     }
     assert lead_id in changed, "the form fill should flip the lead's MQL flag (policy hand-raiser)"
-    assert after[lead_id][2 + TRIGGERS.index("is_mql")] is True
+    assert after[lead_id][2 + TRIGGERS.index("effective_is_mql")] is True
 
     # 5. The model and the sync carry exactly the changed leads, per target.
     synced: dict[str, set[str]] = {}

@@ -11,7 +11,8 @@
 ) }}
 {#-
     One row per lead per scoring run. A run is (scoring clock, model version): rebuilding the
-    same run replaces its rows instead of duplicating them.
+    same run replaces its rows instead of duplicating them. Both the model's grade / MQL flag
+    and the effective ones (with the override that set them) are kept, for audits.
 -#}
 with
 
@@ -61,6 +62,12 @@ final as (
         reason_3,
         expected_value,
         is_mql,
+        effective_grade,
+        effective_is_mql,
+        override_id,
+        override_set_by,
+        override_reason,
+        override_expires_at,
         score_status,
         model_version,
         scored_at

@@ -3,6 +3,10 @@
     0-100 score, fit and engagement sub-scores, a grade, three reasons (as words and as
     feature / direction / contribution), expected value, the
     MQL flag and the lead's place in its owner's queue.
+
+    `grade` and `is_mql` are the model's and the policy's; `effective_grade` and
+    `effective_is_mql` are what sales sees and the CRM receives: a rep's active override
+    (score_overrides: the lead's own, else its account's) where there is one, else the same.
 -#}
 with
 
@@ -50,6 +54,19 @@ qualification as (
     where
         policy_qualification.definition = 'mql'
         and {{ in_force('clock.as_of', 'policy_qualification') }}
+
+),
+
+overrides as (
+
+    select * from {{ ref('score_overrides') }}
+    where override_status = 'active'
+
+),
+
+account_scores as (
+
+    select * from {{ ref('account_scores') }}
 
 ),
 
@@ -171,16 +188,87 @@ enriched as (
 
 ),
 
+overridden as (
+
+    select
+        enriched.*,
+        coalesce(lead_overrides.override_id, account_overrides.override_id) as override_id
+    from enriched
+    left join leads
+        on enriched.lead_id = leads.lead_id
+    left join overrides as lead_overrides
+        on
+            lead_overrides.record_type = 'lead'
+            and enriched.lead_id = lead_overrides.lead_id
+    left join overrides as account_overrides
+        on
+            account_overrides.record_type = 'account'
+            and leads.account_id = account_overrides.account_id
+
+),
+
 final as (
 
     select
-        *,
+        overridden.lead_id,
+        overridden.sf_lead_id,
+        overridden.hubspot_record_id,
+        overridden.marketo_lead_id,
+        overridden.owner_id,
+        overridden.owner_name,
+        overridden.owner_key,
+        overridden.conversion_probability,
+        overridden.score,
+        overridden.percentile,
+        overridden.fit_score,
+        overridden.engagement_score,
+        overridden.grade,
+        overridden.reason_1,
+        overridden.reason_2,
+        overridden.reason_3,
+        overridden.reason_1_feature,
+        overridden.reason_1_direction,
+        overridden.reason_1_contribution,
+        overridden.reason_2_feature,
+        overridden.reason_2_direction,
+        overridden.reason_2_contribution,
+        overridden.reason_3_feature,
+        overridden.reason_3_direction,
+        overridden.reason_3_contribution,
+        overridden.expected_value,
+        overridden.is_mql,
+        overridden.score_status,
+        overridden.model_version,
+        overridden.scored_at,
         cast(row_number() over (
-            partition by owner_key
+            partition by overridden.owner_key
             order by
-                expected_value desc nulls last, conversion_probability desc, lead_id asc
-        ) as integer) as priority_rank
-    from enriched
+                overridden.expected_value desc nulls last,
+                overridden.conversion_probability desc,
+                overridden.lead_id asc
+        ) as integer) as priority_rank,
+        coalesce(score_overrides.override_grade, overridden.grade) as effective_grade,
+        coalesce(score_overrides.override_is_mql, overridden.is_mql) as effective_is_mql,
+        score_overrides.override_id is not null as is_overridden,
+        score_overrides.override_id,
+        score_overrides.record_type as override_scope,
+        score_overrides.set_by as override_set_by,
+        score_overrides.override_reason,
+        score_overrides.set_at as override_set_at,
+        score_overrides.effective_expires_at as override_expires_at,
+        account_scores.account_grade,
+        coalesce(account_scores.is_mqa, false) as account_is_mqa,
+        case
+            when account_scores.is_mqa
+                then 'Hot account (marketing qualified): ' || account_scores.account_reason
+        end as account_reason
+    from overridden
+    left join overrides as score_overrides
+        on overridden.override_id = score_overrides.override_id
+    left join leads as lead_accounts
+        on overridden.lead_id = lead_accounts.lead_id
+    left join account_scores
+        on lead_accounts.account_id = account_scores.account_id
 
 )
 

@@ -61,7 +61,11 @@ final as (
         scores.reason_3,
         scores.score_status,
         scores.sf_lead_id,
-        scores.hubspot_record_id
+        scores.hubspot_record_id,
+        scores.effective_grade,
+        scores.effective_is_mql,
+        scores.override_set_by,
+        scores.override_reason
     from scores
     inner join leads
         on scores.lead_id = leads.lead_id

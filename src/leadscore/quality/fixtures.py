@@ -37,7 +37,17 @@ select
     'scored' as score_status,
     '{model_version}' as model_version,
     timestamp '2025-03-04 14:15:22.123' as scored_at,
-    cast(row_number() over (partition by i % 7 order by u1 desc) as integer) as priority_rank
+    cast(row_number() over (partition by i % 7 order by u1 desc) as integer) as priority_rank,
+    ['A', 'B', 'C', 'D'][1 + cast(floor(u2 * 3.999) as integer)]
+        || cast(1 + cast(floor(u1 * 3.999) as integer) as varchar) as effective_grade,
+    u1 > 0.7 as effective_is_mql,
+    false as is_overridden,
+    cast(null as varchar) as override_id,
+    cast(null as varchar) as override_scope,
+    cast(null as varchar) as override_set_by,
+    cast(null as varchar) as override_reason,
+    cast(null as timestamp) as override_set_at,
+    cast(null as timestamp) as override_expires_at
 from base
 """
 
