@@ -483,3 +483,44 @@ def test_sales_page_renders_in_chromium(chromium: Path, page: Path, tmp_path: Pa
     # The coloured grade badges and the legend's shaded cells are really drawn.
     green = (pixels[..., 1] > pixels[..., 0] + 0.2) & (pixels[..., 1] > pixels[..., 2] + 0.1)
     assert green.sum() > 2000, "no grade badges / raising arrows visible"
+
+
+def test_one_list_per_person_and_overridden_grades_say_so(tmp_path: Path) -> None:
+    """owner_key joins a rep's two CRM ids into one list; an override shows the grade sales
+    set, who set it and why, and the model's own grade."""
+    db = tmp_path / "w.duckdb"
+    write_warehouse(db, owner_names=True)
+    with duckdb.connect(str(db)) as con:
+        person = "case when owner_id in ('0055g00030000BIAAY', 'Sofia Rossi') then 'k-sofia' "
+        for table in ("lead_scores", "sales_priority_queue"):
+            con.execute(
+                f"create or replace table {table} as select *, {person}"
+                "when owner_id is null then null else 'k-' || owner_id end as owner_key "
+                f"from {table}"
+            )
+        con.execute(
+            "create or replace table sales_priority_queue as select * exclude (priority_rank), "
+            "row_number() over (partition by owner_key order by expected_value desc) "
+            "as priority_rank, "
+            "case when lead_id = 'lead-2-001' then 'D4' else grade end as effective_grade, "
+            "case when lead_id = 'lead-2-001' then 'Maria Lopez' end as override_set_by, "
+            "case when lead_id = 'lead-2-001' then 'Left the company' end as override_reason "
+            "from sales_priority_queue"
+        )
+        con.execute(
+            "create or replace table lead_scores as select *, lead_id = 'lead-2-001' "
+            "as is_overridden from lead_scores"
+        )
+        model_grade = con.sql(
+            "select grade from sales_priority_queue where lead_id = 'lead-2-001'"
+        ).fetchall()[0][0]
+    inputs = load_sales_inputs(db, top=100)
+    owners = sorted(inputs.queue["owner_id"].unique())
+    assert owners == ["0055g00030000BIAAY / Sofia Rossi", "Alex Morgan", "unassigned"], owners
+    both = inputs.queue[inputs.queue["owner_id"] == "0055g00030000BIAAY / Sofia Rossi"]
+    assert sorted(both["priority_rank"]) == list(range(1, 61))
+    row = inputs.queue.set_index("lead_id").loc["lead-2-001"]
+    assert row["grade"] == "D4" and row["model_grade"] == model_grade
+    html = render_sales_page(inputs, tmp_path / "out").read_text(encoding="utf-8")
+    assert f"set by Maria Lopez: Left the company; model: {model_grade}" in html
+    assert html.count("; model: ") == 1

@@ -518,6 +518,19 @@ def _activity_cell(row: dict[str, Any], scored: date | None) -> str:
     return f'<td>{day.isoformat()}<div class="muted">{extra}</div></td>'
 
 
+def _override_note(row: dict[str, Any]) -> str:
+    """Under an overridden grade: the model's own grade, who set the override and why."""
+    model = row.get("model_grade")
+    if not row.get("is_overridden") or _missing(model):
+        return ""
+    who = _text(row.get("override_set_by")) or "a rep"
+    why = _text(row.get("override_reason"))
+    return (
+        f'<div class="muted override">set by {_e(who)}{": " + _e(why) if why else ""}; '
+        f"model: {_e(model)}</div>"
+    )
+
+
 def _owner_html(
     index: int, owner: pd.Series, leads: pd.DataFrame, legend: _Legend, meta: dict[str, Any]
 ) -> str:
@@ -533,7 +546,7 @@ def _owner_html(
             "<tr>"
             f'<td class="num">{"" if _missing(rank) else int(rank)}</td>'
             f'<td><span class="badge {fit_class(row.get("grade"), legend.letters)}">'
-            f"{_e(row.get('grade')) or '-'}</span></td>"
+            f"{_e(row.get('grade')) or '-'}</span>{_override_note(row)}</td>"
             f"{_lead_cell(row, with_names)}"
             f'<td><span class="chance">{chance_text(p)}</span>'
             f'<div class="bar"><span style="width:{width}%"></span></div>'

@@ -28,6 +28,8 @@ QUEUE_TABLE = "sales_priority_queue"
 REQUIRED_QUEUE_COLUMNS: tuple[str, ...] = ("lead_id", "owner_id", "priority_rank", "grade")
 NAME_COLUMNS: tuple[str, ...] = ("first_name", "last_name", "job_title")
 DEFAULT_TOP = 25
+#: who overrode a lead's grade and why (sales_priority_queue, from score_overrides)
+OVERRIDE_COLUMNS: tuple[str, ...] = ("is_overridden", "override_set_by", "override_reason")
 
 
 def _pick(
@@ -126,7 +128,18 @@ def load_sales_inputs(
         wanted = [c for c in QUEUE_COLUMNS if c not in ("last_activity_at", "last_activity")]
         if not with_names:
             wanted = [c for c in wanted if c not in NAME_COLUMNS]
-        select = [_pick(c, queue_cols, score_cols) for c in wanted if c != "owner_id"]
+        select = [
+            _pick(c, queue_cols, score_cols) for c in wanted if c not in ("owner_id", "grade")
+        ]
+        if "effective_grade" in queue_cols:
+            # what sales sees: an active override's grade, with the model's beside it
+            select += [
+                'q."effective_grade" as "grade"',
+                'q."grade" as "model_grade"',
+                *(_pick(c, queue_cols, score_cols) for c in OVERRIDE_COLUMNS),
+            ]
+        else:
+            select.append(_pick("grade", queue_cols, score_cols))
         joins = ""
         if "owner_key" in queue_cols:
             # one list per person (owner_key): a rep who is a Salesforce User and a HubSpot
