@@ -38,6 +38,29 @@ def redact_rows(text: str) -> str:
     return ROW_QUOTE.sub("Original Line: (not shown)", text)
 
 
+def redact_artifacts(log: Path, run_results: Path) -> None:
+    """Remove quoted landed rows from what dbt wrote to disk after a failure: its log file
+    (the adapter's error text at debug level) and run_results.json (the node messages)."""
+    if log.exists():
+        text = log.read_text(encoding="utf-8", errors="replace")
+        redacted = redact_rows(text)
+        if redacted != text:
+            log.write_text(redacted, encoding="utf-8")
+    if run_results.exists():
+        try:
+            data = json.loads(run_results.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return
+        changed = False
+        for result in data.get("results", []):
+            message = result.get("message")
+            if isinstance(message, str) and "Original Line:" in message:
+                result["message"] = redact_rows(message)
+                changed = True
+        if changed:
+            run_results.write_text(json.dumps(data), encoding="utf-8")
+
+
 def dbt_env(settings: Settings, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """dbt's environment: the warehouse and landing folder, and a target folder of the
     warehouse's own (target/<db name>/), so two builds on two warehouses never share dbt's
@@ -153,6 +176,7 @@ def run_dbt(
         target = Path(run_env.get("DBT_TARGET_PATH") or settings.project_dir / "target")
         if not target.is_absolute():
             target = settings.project_dir / target
+        redact_artifacts(log_file(settings, env), target / "run_results.json")
         details = failure_details(target, since=started)
         if details:
             tail = f"{tail}\nFailed nodes:\n" + "\n".join(details)

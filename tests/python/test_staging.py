@@ -237,11 +237,19 @@ def test_truncated_file_gives_clear_error(workspace_copy: Workspace) -> None:
 def test_non_utf8_bytes_give_clear_error(workspace_copy: Workspace) -> None:
     lead_csv = workspace_copy.raw_dir / "salesforce" / "Lead.csv"
     lines = lead_csv.read_bytes().split(b"\n")
+    row_id = lines[10].split(b",")[0].decode()
     lines[10] = lines[10].replace(b",", b",M\xfcller\xff", 1)
     lead_csv.write_bytes(b"\n".join(lines))
     with pytest.raises(DbtError) as err:
         workspace_copy.build(CANONICAL_SELECT)
     message = str(err.value)
+    # the landed row is quoted nowhere: not in the error, dbt's log file or run_results.json
+    assert row_id not in message
+    for written in (
+        workspace_copy.root / "logs" / "dbt.log",
+        workspace_copy.root / "target" / "run_results.json",
+    ):
+        assert row_id not in written.read_text(encoding="utf-8", errors="replace"), written
     # the failing node is the base model of salesforce/Lead.csv; DuckDB names line and cause
     assert "base_salesforce__leads" in message and "CSV Error on Line: 11" in message, message
     assert "not utf-8 encoded" in message, message
