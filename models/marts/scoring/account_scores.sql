@@ -50,6 +50,21 @@ clock as (
 
 ),
 
+-- words for taxonomy codes ('revenue_operations' -> 'revenue operations'); unknowns have none
+value_labels as (
+
+    select
+        feature,
+        value,
+        label
+    from {{ ref('feature_value_labels') }}
+    where
+        dataset = '{{ var("dataset", "demo") }}'
+        and not is_unknown
+        and label <> ''
+
+),
+
 overrides as (
 
     select * from {{ ref('score_overrides') }}
@@ -119,6 +134,7 @@ recent_activities as (
         leads.account_id,
         leads.lead_id,
         leads.job_function,
+        function_labels.label as job_function_label,
         leads.seniority,
         -- recency decay: an activity half-life days old counts half
         exp(
@@ -132,6 +148,10 @@ recent_activities as (
     from activities
     inner join leads
         on activities.lead_id = leads.lead_id
+    left join value_labels as function_labels
+        on
+            function_labels.feature = 'job_function'
+            and leads.job_function = function_labels.value
     cross join clock
     cross join settings
     where
@@ -152,7 +172,7 @@ engagement as (
         count(distinct recent_activities.lead_id) as engaged_people,
         count(distinct recent_activities.job_function) as engaged_functions,
         count(distinct recent_activities.seniority) as engaged_seniorities,
-        {{ leadscore.string_agg_distinct('recent_activities.job_function') }}
+        {{ leadscore.string_agg_distinct('recent_activities.job_function_label') }}
             as engaged_function_list,
         {{ leadscore.string_agg_distinct('recent_activities.seniority') }}
             as engaged_seniority_list
@@ -268,10 +288,14 @@ graded as (
                     || ' intent topics'
         end as intent_phrase,
         'fit ' || cast(cast(scored.account_fit_score as integer) as {{ text }})
-        || ' (' || coalesce(scored.segment, 'unknown size') || ', '
-        || coalesce(scored.industry_group, 'unknown industry') || ', '
-        || coalesce(scored.region, 'unknown region') || ')' as fit_phrase
+        || ' (' || coalesce(replace(scored.segment, '_', ' '), 'size not known') || ', '
+        || coalesce(scored.industry_group, 'industry not known') || ', '
+        || coalesce(region_labels.label, 'region not known') || ')' as fit_phrase
     from scored
+    left join value_labels as region_labels
+        on
+            region_labels.feature = 'region'
+            and scored.region = region_labels.value
     cross join settings
     left join grade_policy as fit_grade
         on
