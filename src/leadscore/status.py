@@ -129,10 +129,13 @@ def status_command(
                 console.print(line, highlight=False)
         # owner first: priority_rank is the place in that owner's call list, so the same
         # number appears once per owner
+        queue_columns = con.sql("select * from sales_priority_queue limit 0").columns
+        # what sales sees: a rep's override when there is one (effective_grade)
+        grade = "effective_grade" if "effective_grade" in queue_columns else "grade"
         queue = con.sql(
             "select owner_name as owner, priority_rank as place, "
             "first_name || ' ' || last_name as lead, company_name as company, "
-            "effective_grade as grade, score, "
+            f"{grade} as grade, score, "
             "printf('%.1f%%', 100 * conversion_probability) as chance, reason_1 "
             f"from sales_priority_queue order by expected_value desc limit {top}"
         )

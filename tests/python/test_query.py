@@ -43,7 +43,8 @@ def _warehouse(env: Path, n: int = 700) -> Path:
         create_lead_scores(con, n)
         con.execute(
             "create table sales_priority_queue as select lead_id, owner_id, "
-            "'Owner ' || right(owner_id, 1) as owner_name, priority_rank, "
+            "'Owner ' || right(owner_id, 1) as owner_name, md5(owner_id) as owner_key, "
+            "priority_rank, "
             "'Ann' as first_name, 'Lee' as last_name, 'Acme ' || (priority_rank % 9) as "
             "company_name, grade, score, conversion_probability, expected_value, is_mql, "
             "reason_1, reason_2, reason_3, score_status, sf_lead_id, hubspot_record_id "
