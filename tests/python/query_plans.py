@@ -55,6 +55,22 @@ BOUNDED: dict[tuple[str, str], tuple[int, str]] = {
     ("fct_scored_lead_outcomes", "CROSS_PRODUCT"): (1, "the one-row label policy"),
     ("fct_scored_lead_outcomes", "NESTED_LOOP_JOIN"): (1, "the one-row scoring clock"),
     ("model_monitoring", "CROSS_PRODUCT"): (2, "the one-row scoring clock"),
+    ("score_overrides", "CROSS_PRODUCT"): (2, "the one-row scoring clock and override policy"),
+    ("score_overrides", "BLOCKWISE_NL_JOIN"): (1, "the one-row default expiry"),
+    ("fct_score_override_outcomes", "CROSS_PRODUCT"): (
+        4,
+        "the one-row clock and label policy; fit letters x engagement digits of policy_grades",
+    ),
+    ("account_scores", "CROSS_PRODUCT"): (7, "the one-row clock and account-scoring settings"),
+    ("account_scores", "NESTED_LOOP_JOIN"): (
+        5,
+        "the one-row clock and settings (activity and intent windows); accounts x the "
+        "policy_grades cut-offs (4 rows per grade type)",
+    ),
+    ("account_scores", "BLOCKWISE_NL_JOIN"): (
+        2,
+        "accounts x the policy_account_fit rows (one per attribute value); the grade cut-offs",
+    ),
     ("grade_legend", "CROSS_PRODUCT"): (
         2,
         "the one-row clock; 4 fit letters x 4 engagement digits",

@@ -74,6 +74,8 @@ grade_order as (
 
 ),
 
+-- the leads an override reaches: its own lead, or every lead of its account (two equi-joins:
+-- an `or` in one join would compare every override with every lead)
 reached as (
 
     select
@@ -81,9 +83,18 @@ reached as (
         leads.lead_id as reached_lead_id
     from overrides
     inner join leads
-        on
-            (overrides.record_type = 'lead' and overrides.lead_id = leads.lead_id)
-            or (overrides.record_type = 'account' and overrides.account_id = leads.account_id)
+        on overrides.lead_id = leads.lead_id
+    where overrides.record_type = 'lead'
+
+    union all
+
+    select
+        overrides.*,
+        leads.lead_id as reached_lead_id
+    from overrides
+    inner join leads
+        on overrides.account_id = leads.account_id
+    where overrides.record_type = 'account'
 
 ),
 
