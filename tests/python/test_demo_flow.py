@@ -89,9 +89,16 @@ def test_sales_page_from_the_built_marts(env: Workspace, tmp_path: Path) -> None
     index = Path(result.stdout.strip().splitlines()[-1])
     assert index == env.settings.reports_dir / "sales" / "index.html"
     html = index.read_text(encoding="utf-8")
-    # A lead without an owner has owner_id null (or 'unassigned' in older builds).
-    owner_key = "coalesce(owner_id, 'unassigned')"
-    owners = {o for (o,) in _rows(db, f"select distinct {owner_key} from sales_priority_queue")}
+    # One section per person (owner_key) named by the person's CRM ids; a lead without an owner
+    # has owner_key null and is in the 'unassigned' section.
+    person = (
+        "sales_priority_queue q left join (select owner_key, "
+        "string_agg(distinct owner_id, ' / ' order by owner_id) as owner_ids "
+        "from sales_priority_queue where owner_key is not null group by owner_key) ids "
+        "on q.owner_key = ids.owner_key"
+    )
+    section_of = "coalesce(ids.owner_ids, 'unassigned')"
+    owners = {o for (o,) in _rows(db, f"select distinct {section_of} from {person}")}
     assert set(re.findall(r'data-owner="([^"]+)"', unescape(html))) == owners
     # The legend's rates are grade_legend's.
     for grade, rate in _rows(db, "select grade, holdout_conversion_rate from grade_legend"):
@@ -100,10 +107,10 @@ def test_sales_page_from_the_built_marts(env: Workspace, tmp_path: Path) -> None
     # Each owner's first lead, with its own last activity (not an email sent to it).
     firsts = _rows(
         db,
-        "select coalesce(q.owner_id, 'unassigned'), q.company_name, q.grade, "
+        f"select {section_of}, q.company_name, q.effective_grade, "
         "(select max(a.activity_at) from fct_lead_activities a "
         " where a.lead_id = q.lead_id and a.is_engagement) "
-        "from sales_priority_queue q where q.priority_rank = 1",
+        f"from {person} where q.priority_rank = 1",
     )
     sections = {
         unescape(m.group(1)): m.group(0)
