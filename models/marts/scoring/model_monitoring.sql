@@ -100,10 +100,10 @@ auc_monitor as (
         cast(backtest_runs.n_rows as integer) as compared_rows,
         cast(null as integer) as reference_rows,
         'holdout ROC-AUC of the model at training: '
-        || cast(round(registry.roc_auc, 4) as varchar) as reference_population,
-        'scores of the run at ' || cast(backtest_runs.as_of as varchar)
+        || cast(round(registry.roc_auc, 4) as {{ dbt.type_string() }}) as reference_population,
+        'scores of the run at ' || cast(backtest_runs.as_of as {{ dbt.type_string() }})
         || ' against outcomes matured since: realised ROC-AUC '
-        || cast(round(backtest_runs.realised_roc_auc, 4) as varchar)
+        || cast(round(backtest_runs.realised_roc_auc, 4) as {{ dbt.type_string() }})
             as compared_population
     from backtest_runs
     inner join registry
@@ -121,10 +121,11 @@ calibration_monitor as (
         abs(actual_rate / nullif(mean_predicted, 0) - 1) as value,
         cast(n_rows as integer) as compared_rows,
         cast(null as integer) as reference_rows,
-        'mean predicted probability of the run at ' || cast(as_of as varchar) || ': '
-        || cast(round(mean_predicted, 4) as varchar) as reference_population,
+        'mean predicted probability of the run at '
+        || cast(as_of as {{ dbt.type_string() }}) || ': '
+        || cast(round(mean_predicted, 4) as {{ dbt.type_string() }}) as reference_population,
         'actual conversion rate of the same leads within the horizon: '
-        || cast(round(actual_rate, 4) as varchar) as compared_population
+        || cast(round(actual_rate, 4) as {{ dbt.type_string() }}) as compared_population
     from backtest_runs
 
 ),
@@ -193,11 +194,11 @@ segment_monitor as (
         abs(conversions - expected) / nullif(sqrt(variance), 0) as value,
         cast(n_rows as integer) as compared_rows,
         cast(null as integer) as reference_rows,
-        'predicted win rate of the segment in the run at ' || cast(as_of as varchar)
+        'predicted win rate of the segment in the run at ' || cast(as_of as {{ dbt.type_string() }})
         || ', rescaled by the run''s actual/predicted: '
-        || cast(round(expected / n_rows, 4) as varchar) as reference_population,
+        || cast(round(expected / n_rows, 4) as {{ dbt.type_string() }}) as reference_population,
         'realised win rate of the same leads: '
-        || cast(round(conversions / n_rows, 4) as varchar) as compared_population
+        || cast(round(conversions / n_rows, 4) as {{ dbt.type_string() }}) as compared_population
     from segment_cells
 
 ),
