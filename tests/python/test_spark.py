@@ -46,8 +46,8 @@ SPARK_SELECT = (
     "path:models/staging",
     "path:models/intermediate",
     "path:models/marts/core",
-    "+account_scores",
-    "+score_overrides",
+    "account_scores",
+    "score_overrides",
 )
 SELECT = SPARK_SELECT[:3]
 
