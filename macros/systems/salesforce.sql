@@ -8,25 +8,7 @@
     in docs/contract.md. Sources: Salesforce object reference, Fivetran dbt_salesforce_source
     column macros, Airbyte source-salesforce.
 -#}
-{% macro system__salesforce() %}{{ return(fromyaml(leadscore.system__salesforce__yaml())) }}  - name: user
-    entity: User
-    model: users
-    description: User object (record owners), for owner names.
-    files: {export: User.csv}
-    identifiers: {airbyte: user}
-    key: Id
-    latest: LastModifiedDate
-    optional: true
-    columns:
-      - {name: Id, as: sf_user_id, type: id, required: true}
-      - {name: Name, as: user_name, type: text, description: Full name as Salesforce shows it.}
-      - {name: FirstName, as: first_name, type: text, pii: true}
-      - {name: LastName, as: last_name, type: text, pii: true}
-      - {name: Email, as: email, type: email, pii: true}
-      - {name: IsActive, as: is_active, type: boolean}
-      - {name: CreatedDate, as: created_at, type: timestamp}
-      - {name: LastModifiedDate, as: last_modified_at, type: timestamp}
-{% endmacro %}
+{% macro system__salesforce() %}{{ return(fromyaml(leadscore.system__salesforce__yaml())) }}{% endmacro %}
 
 {% macro system__salesforce__yaml() %}
 name: salesforce
