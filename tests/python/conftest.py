@@ -128,3 +128,18 @@ def workspace_copy(tmp_path: Path, built_workspace: Workspace) -> Workspace:
     ws = make_workspace(tmp_path / "ws", raw_dir, built_workspace.truth_dir)
     shutil.copy2(built_workspace.db_path, ws.db_path)
     return ws
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """LEADSCORE_* folders of one test under tmp_path (warehouse, raw, published, outbox,
+    reports); returns tmp_path."""
+    for var, sub in (
+        ("LEADSCORE_DB", "warehouse/work.duckdb"),
+        ("LEADSCORE_RAW_DIR", "raw"),
+        ("LEADSCORE_PUBLISHED_DIR", "published"),
+        ("LEADSCORE_OUTBOX_DIR", "outbox"),
+        ("LEADSCORE_REPORTS_DIR", "reports"),
+    ):
+        monkeypatch.setenv(var, str(tmp_path / sub))
+    return tmp_path

@@ -75,19 +75,6 @@ def test_psi_is_zero_for_identical_samples() -> None:
     assert psi(x, x) == pytest.approx(0.0)
 
 
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for var, sub in (
-        ("LEADSCORE_DB", "warehouse/work.duckdb"),
-        ("LEADSCORE_RAW_DIR", "raw"),
-        ("LEADSCORE_PUBLISHED_DIR", "published"),
-        ("LEADSCORE_OUTBOX_DIR", "outbox"),
-        ("LEADSCORE_REPORTS_DIR", "reports"),
-    ):
-        monkeypatch.setenv(var, str(tmp_path / sub))
-    return tmp_path
-
-
 def test_cli_without_db_says_run_first(env: Path) -> None:
     for args in (["publish"], ["sync", "--target", "salesforce"]):
         result = runner.invoke(app, args)

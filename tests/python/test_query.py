@@ -21,19 +21,6 @@ from leadscore.query import PUBLISH_EXAMPLE, STATUS_EXAMPLE, query_hint
 runner = CliRunner()
 
 
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for var, sub in (
-        ("LEADSCORE_DB", "warehouse/work.duckdb"),
-        ("LEADSCORE_RAW_DIR", "raw"),
-        ("LEADSCORE_PUBLISHED_DIR", "published"),
-        ("LEADSCORE_OUTBOX_DIR", "outbox"),
-        ("LEADSCORE_REPORTS_DIR", "reports"),
-    ):
-        monkeypatch.setenv(var, str(tmp_path / sub))
-    return tmp_path
-
-
 def _warehouse(env: Path, n: int = 700) -> Path:
     """A working DB with what `publish` and `status` read (lead_scores, the sales queue with
     names that must not be published, an empty model registry)."""
