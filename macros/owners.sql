@@ -1,4 +1,5 @@
-{#- The owner key of an owner id no owners table lists (int_owners keys the listed ones). -#}
+{#- The owner key of an owner id known by nothing but its id: one not listed by an owners
+    table (dim_leads, dim_owners) or listed without email or name (int_owners). -#}
 {% macro unlisted_owner_key(owner_id) -%}
     {{ dbt.hash("'id:' || " ~ owner_id) }}
 {%- endmacro %}

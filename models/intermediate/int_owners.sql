@@ -107,10 +107,13 @@ final as (
         identified.owner_name,
         identified.source_system,
         identified.is_active,
-        {{ dbt.hash(
-            "coalesce(identified.email_identity, unique_names.email_identity, "
-            ~ "'name:' || identified.name_identity, 'id:' || identified.owner_id)"
-        ) }} as owner_key
+        coalesce(
+            {{ dbt.hash(
+                "coalesce(identified.email_identity, unique_names.email_identity, "
+                ~ "'name:' || identified.name_identity)"
+            ) }},
+            {{ unlisted_owner_key('identified.owner_id') }}
+        ) as owner_key
     from identified
     left join unique_names
         on
