@@ -500,9 +500,10 @@ def _reasons_cell(row: dict[str, Any]) -> str:
             "lowers": '<span class="down" title="lowers the chance">▼</span>',
         }.get(direction, '<span class="none">•</span>')
         items.append(f"<li>{mark} {_e(phrase)}</li>")
+    note = _override_note(row)
     if not items:
-        return '<td><span class="none">no reasons recorded</span></td>'
-    return f'<td><ul class="why">{"".join(items)}</ul></td>'
+        return f'<td>{note}<span class="none">no reasons recorded</span></td>'
+    return f'<td>{note}<ul class="why">{"".join(items)}</ul></td>'
 
 
 def _activity_cell(row: dict[str, Any], scored: date | None) -> str:
@@ -519,15 +520,16 @@ def _activity_cell(row: dict[str, Any], scored: date | None) -> str:
 
 
 def _override_note(row: dict[str, Any]) -> str:
-    """Under an overridden grade: the model's own grade, who set the override and why."""
+    """Above an overridden lead's reasons (the wide column): who set the grade shown, why,
+    and the model's own grade."""
     model = row.get("model_grade")
     if not row.get("is_overridden") or _missing(model):
         return ""
     who = _text(row.get("override_set_by")) or "a rep"
     why = _text(row.get("override_reason"))
     return (
-        f'<div class="muted override">set by {_e(who)}{": " + _e(why) if why else ""}; '
-        f"model: {_e(model)}</div>"
+        f'<div class="muted override">Grade {_e(row.get("grade"))} set by {_e(who)}'
+        f"{': ' + _e(why) if why else ''}; model: {_e(model)}</div>"
     )
 
 
@@ -546,7 +548,7 @@ def _owner_html(
             "<tr>"
             f'<td class="num">{"" if _missing(rank) else int(rank)}</td>'
             f'<td><span class="badge {fit_class(row.get("grade"), legend.letters)}">'
-            f"{_e(row.get('grade')) or '-'}</span>{_override_note(row)}</td>"
+            f"{_e(row.get('grade')) or '-'}</span></td>"
             f"{_lead_cell(row, with_names)}"
             f'<td><span class="chance">{chance_text(p)}</span>'
             f'<div class="bar"><span style="width:{width}%"></span></div>'
