@@ -103,3 +103,14 @@ final as (
 
 )
 {%- endmacro %}
+
+
+{#-
+    The clock of a historical export: the build date. A finished snapshot holds every outcome
+    it will ever have, so no "newest event" means "now"; the build date makes the policy rows
+    in force today apply. Pin it with --vars '{"as_of": ...}'. A dataset's clock model is
+    one CTE: see datasets/x_education/int_x_education__clock.sql.
+-#}
+{% macro historical_export_clock() -%}
+    select cast(current_date as timestamp) as observed_at
+{%- endmacro %}
