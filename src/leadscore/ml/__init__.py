@@ -28,6 +28,7 @@ from leadscore.ml.metrics import (
     population_stability_index,
 )
 from leadscore.ml.metrics import summary as metrics_summary
+from leadscore.ml.output import SCORE_COLUMNS
 from leadscore.ml.policy import FeatureDef, FeatureSpec, PolicyError, ScoringPolicy
 from leadscore.ml.registry import (
     TRUSTED_TYPES,
@@ -41,7 +42,7 @@ from leadscore.ml.registry import (
     registry_row,
 )
 from leadscore.ml.rules import build_rules, score_with_rules
-from leadscore.ml.scoring import SCORE_COLUMNS, score_drift, score_leads, score_open_leads
+from leadscore.ml.scoring import score_drift, score_leads, score_open_leads
 from leadscore.ml.split import SplitError, grouped_stratified_folds, time_split
 from leadscore.ml.train import (
     InsufficientOutcomesError,

@@ -20,6 +20,7 @@ import pandas as pd
 from leadscore.ml.features import prepare_features
 from leadscore.ml.grades import grades, percentile_among, to_int_score
 from leadscore.ml.leakage import select_features
+from leadscore.ml.output import finalize_frame, usable_mask
 from leadscore.ml.policy import FeatureDef, FeatureSpec, ScoringPolicy
 from leadscore.ml.reasons import select_reasons
 
@@ -93,13 +94,11 @@ def score_with_rules(
     lead_col: str = "lead_id",
     prior: float | None = None,
 ) -> pd.DataFrame:
-    """Score leads with the rules; same columns as :func:`leadscore.ml.scoring.score_leads`.
+    """Score leads with the rules; same columns as the model scorer (leadscore.ml.output).
 
     ``prior``: observed conversion rate if any outcomes exist (else ``policy.rules_prior``).
     Leads whose usable features are all missing get ``insufficient_data`` instead.
     """
-    from leadscore.ml.scoring import finalize_frame, usable_mask
-
     rules = build_rules(spec, policy, list(features.columns))
     usable = select_features(features.columns, spec).usable
     prepared = prepare_features(features, spec.kinds(usable))

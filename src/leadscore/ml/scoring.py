@@ -7,13 +7,10 @@ import pandas as pd
 
 from leadscore.ml.grades import grades, part_sums, percentile_among, to_0_100, to_int_score
 from leadscore.ml.metrics import population_stability_index
+from leadscore.ml.output import finalize_frame, usable_mask
 from leadscore.ml.policy import FeatureSpec, ScoringPolicy
-from leadscore.ml.reasons import (
-    empty_reasons,
-    occlusion_contributions,
-    reason_columns,
-    select_reasons,
-)
+from leadscore.ml.reasons import empty_reasons, occlusion_contributions, select_reasons
+from leadscore.ml.rules import score_with_rules
 from leadscore.ml.runtime import Progress
 from leadscore.ml.train import (
     TrainedModel,
@@ -21,58 +18,6 @@ from leadscore.ml.train import (
     explainer_for,
     thread_limit,
 )
-
-REASON_COLUMNS = reason_columns()
-TEXT_REASONS = ["reason_1", "reason_2", "reason_3"]
-
-SCORE_COLUMNS = [
-    "conversion_probability",
-    "score",
-    "percentile",
-    "fit_score",
-    "engagement_score",
-    "grade",
-    *REASON_COLUMNS,
-    "score_status",
-    "model_version",
-    "scored_at",
-]
-
-
-def usable_mask(prepared: pd.DataFrame) -> np.ndarray:
-    """True for leads with at least one non-missing usable feature."""
-    if prepared.shape[1] == 0:
-        return np.zeros(len(prepared), dtype=bool)
-    return prepared.notna().any(axis=1).to_numpy()
-
-
-def _now() -> pd.Timestamp:
-    return pd.Timestamp.now(tz="UTC").tz_localize(None).floor("s")
-
-
-def finalize_frame(
-    out: pd.DataFrame,
-    version: str,
-    scored_at: pd.Timestamp | None,
-    lead_col: str,
-    has_data: np.ndarray,
-) -> pd.DataFrame:
-    """Blank the rows with no usable data, add version/timestamp, fix column order."""
-    for col in REASON_COLUMNS:
-        if col not in out:
-            out[col] = np.nan if col.endswith("_contribution") else None
-        out.loc[~has_data, col] = np.nan if col.endswith("_contribution") else None
-    out.loc[~has_data, "score_status"] = "insufficient_data"
-    out["model_version"] = version
-    out["scored_at"] = pd.Timestamp(scored_at) if scored_at is not None else _now()
-    # pandas' string dtype: missing values are real NA, which DuckDB reads as NULL varchar
-    text_cols = [c for c in REASON_COLUMNS if not c.endswith("_contribution")]
-    for col in ("grade", *text_cols, "score_status", "model_version"):
-        out[col] = out[col].astype("str")
-    for col in REASON_COLUMNS:
-        if col.endswith("_contribution"):
-            out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
-    return out[[lead_col, *SCORE_COLUMNS]].reset_index(drop=True)
 
 
 def _positions(model: TrainedModel, names: list[str]) -> np.ndarray:
@@ -200,8 +145,6 @@ def score_open_leads(
 ) -> pd.DataFrame:
     """One entry point for the dbt model: the champion when there is one, else the rules."""
     if model is None:
-        from leadscore.ml.rules import score_with_rules
-
         return score_with_rules(features, spec, policy, scored_at, lead_col=lead_col, prior=prior)
     return score_leads(model, features, spec, policy, scored_at, lead_col=lead_col)
 
