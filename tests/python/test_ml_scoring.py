@@ -287,6 +287,36 @@ def test_tree_contributions_are_the_exact_baseline_shapley_values(spec: FeatureS
     np.testing.assert_allclose(phi, expected, atol=1e-9)
 
 
+def test_packed_decision_codes_and_grouped_decision_rows_give_the_same_contributions(
+    spec: FeatureSpec, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small trees pack each row's split decisions into one integer; bigger ones group the
+    rows x splits matrix with np.unique. Both paths must give the same figures, and the
+    packed code must be the decision matrix's bits."""
+    from leadscore.ml import contributions
+
+    pipe, prepared, kinds = _fitted("hgb", spec, max_iter=15)
+    reference = prepare_features(pd.DataFrame([BASELINES]), kinds)
+    explainer = PipelineContributions.create(pipe, reference, FEATURES)
+    assert explainer is not None
+    hgb = explainer.explainer
+    assert isinstance(hgb, contributions.HGBContributions)
+    encoded = np.asarray(explainer.prep.transform(prepared), dtype=np.float64)
+    X = np.asfortranarray(hgb._to_internal(encoded))
+    batch = contributions._Batch(X)
+    for tree, nodes, raw in hgb.trees:
+        decisions = contributions._x_goes_left(
+            nodes, tree, batch, raw, hgb.known_bitsets, hgb.f_idx_map
+        )
+        code = contributions._x_codes(tree, batch, raw, hgb.known_bitsets, hgb.f_idx_map)
+        weights = 1 << np.arange(decisions.shape[1], dtype=np.int64)
+        np.testing.assert_array_equal(code, decisions.astype(np.int64) @ weights)
+    _, packed = explainer.explain(prepared)
+    monkeypatch.setattr(contributions, "MAX_CODE_SPLITS", 0)
+    _, grouped = explainer.explain(prepared)
+    np.testing.assert_allclose(packed, grouped, atol=1e-12)
+
+
 def test_contributions_equal_occlusion_for_an_additive_model(spec: FeatureSpec) -> None:
     """Stumps (one split per tree) make the model additive in its features: there the old
     occlusion figure logit(x) - logit(x with feature := baseline) and the Shapley value

@@ -156,6 +156,43 @@ def _x_goes_left(
     return out
 
 
+MAX_CODE_SPLITS = 20
+"""Trees with at most this many split nodes are explained by packing each row's decisions
+into one integer (2**20 patterns at most); bigger ones group rows with ``np.unique``."""
+
+
+def _x_codes(
+    tree: _Tree,
+    batch: _Batch,
+    raw_bitsets: np.ndarray,
+    known_bitsets: np.ndarray,
+    f_idx_map: np.ndarray,
+) -> np.ndarray:
+    """Each row's decisions at the tree's split nodes packed into one integer: bit k is set
+    when the row goes left at split k (the same rules as :func:`_x_goes_left`, without the
+    rows x splits matrix)."""
+    n = batch.X.shape[0]
+    code = np.zeros(n, dtype=np.uint32)
+    left = np.empty(n, dtype=bool)
+    for k in range(len(tree.internal)):
+        feat = int(tree.feature[k])
+        missing_left = bool(tree.missing_left[k])
+        if tree.categorical[k]:
+            lut = tree.luts.get(k) if tree.luts else None
+            if lut is None:
+                lut = _category_lut(
+                    raw_bitsets[tree.bitset_idx[k]], known_bitsets[f_idx_map[feat]], missing_left
+                )
+            np.take(lut, batch.codes(feat), out=left)
+        else:
+            with np.errstate(invalid="ignore"):
+                np.less_equal(batch.X[:, feat], tree.threshold[k], out=left)
+            if missing_left:
+                left |= batch.nan(feat)
+        code |= left.view(np.uint8).astype(np.uint32) << np.uint32(k)
+    return code
+
+
 def _split_arrays(nodes: np.ndarray) -> _Tree:
     internal = np.flatnonzero(nodes["is_leaf"] == 0)
     return _Tree(
@@ -287,11 +324,8 @@ class HGBContributions:
             n_splits = len(tree.internal)
             if n_splits == 0:
                 continue
-            decisions = _x_goes_left(nodes, tree, batch, raw, self.known_bitsets, self.f_idx_map)
-            if n_splits <= 20:
-                # float32 holds every integer below 2**24 exactly; the product runs in BLAS
-                weights = (2.0 ** np.arange(n_splits)).astype(np.float32)
-                code = (decisions.astype(np.float32) @ weights).astype(np.int64)
+            if n_splits <= MAX_CODE_SPLITS:
+                code = _x_codes(tree, batch, raw, self.known_bitsets, self.f_idx_map)
                 present = np.bincount(code, minlength=1 << n_splits)
                 patterns = np.flatnonzero(present)
                 position = np.zeros(1 << n_splits, dtype=np.intp)
@@ -299,6 +333,9 @@ class HGBContributions:
                 inverse = position[code]
                 unique = ((patterns[:, None] >> np.arange(n_splits)) & 1).astype(bool)
             else:
+                decisions = _x_goes_left(
+                    nodes, tree, batch, raw, self.known_bitsets, self.f_idx_map
+                )
                 unique, inverse = np.unique(decisions, axis=0, return_inverse=True)
                 inverse = inverse.reshape(-1)
             table = self._pattern_contributions(tree, unique)
