@@ -608,6 +608,37 @@ def machine_meta(seed: int) -> dict[str, Any]:
     }
 
 
+# --- one-table training ----------------------------------------------------------------------
+
+
+def one_table_training(rows: int, seed: int, work_dir: Path) -> dict[str, Any]:
+    """Run `leadscore.bench_train` as a step of its own (wall time and peak RSS measured by
+    the launcher); its JSON adds CPU seconds and the holdout vs truth ROC-AUC."""
+    out = work_dir / "logs" / "train-one-table.json"
+    log = work_dir / "logs" / "train-one-table.log"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "leadscore.bench_train", "--rows", str(rows)]
+    cmd += ["--seed", str(seed), "--out", str(out)]
+    console.print(f"Training on a one-table export of {rows:,} rows ...")
+    try:
+        step = run_step("train", f"{rows:,} rows", cmd, env=os.environ, cwd=PROJECT_DIR, log=log)
+    except BenchStepError as exc:
+        return {"rows": rows, "error": str(exc)}
+    return {**json.loads(out.read_text()), "peak_rss_bytes": step.peak_rss_bytes, "log": str(log)}
+
+
+def training_line(t: Mapping[str, Any]) -> str:
+    if t.get("error"):
+        return f"One-table training ({t['rows']:,} rows) failed: {t['error']}"
+    return (
+        f"One-table training: {t['rows']:,} rows x {t['features']} features (synthetic, undated; "
+        f"{t['validation_scheme'].split(';')[0]}), {t['model_kind']}: "
+        f"{fmt_seconds(t['seconds'])} wall, {fmt_seconds(t['cpu_seconds'])} CPU in the training "
+        f"call, peak RSS {fmt_bytes(t['peak_rss_bytes'])}; holdout ROC-AUC {t['roc_auc']:.4f} "
+        f"vs the truth's {t['truth_roc_auc']:.4f}, ECE {t['ece']:.4f}."
+    )
+
+
 # --- command -----------------------------------------------------------------------------------
 
 
@@ -646,6 +677,15 @@ def bench_command(
         bool,
         typer.Option("--keep", help="Keep each size's exports and DuckDB file (1M is ~3 GB)."),
     ] = False,
+    train_rows: Annotated[
+        int,
+        typer.Option(
+            "--train-rows",
+            min=0,
+            help="Also time training on a synthetic undated one-table export of this many "
+            "rows and about 20 features (0 skips it).",
+        ),
+    ] = 41_188,
 ) -> None:
     """Time and measure peak memory of generate, dbt seed and dbt build at each size.
 
@@ -683,8 +723,17 @@ def bench_command(
                 break  # larger sizes would fail the same way, only slower
     failure = results[-1].failure
     console.print(to_rich(results))
-    (work_dir / "bench.json").write_text(json.dumps(to_json(results, meta), indent=2) + "\n")
-    (work_dir / "bench.md").write_text(to_markdown(results, meta))
+    training = (
+        one_table_training(train_rows, seed, work_dir) if train_rows and failure is None else None
+    )
+    if training is not None:
+        console.print(training_line(training))
+    (work_dir / "bench.json").write_text(
+        json.dumps({**to_json(results, meta), "one_table_training": training}, indent=2) + "\n"
+    )
+    (work_dir / "bench.md").write_text(
+        to_markdown(results, meta) + (f"\n{training_line(training)}\n" if training else "")
+    )
     console.print(f"Wrote {work_dir / 'bench.json'} and {work_dir / 'bench.md'}")
     for r in results:
         if r.build is not None and (r.build.training is None or r.build.scoring is None):

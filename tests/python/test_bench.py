@@ -269,3 +269,19 @@ def test_dbt_failure_lists_failed_nodes_and_both_logs(tmp_path: Path) -> None:
     assert "model.leadscore.ml_model_registry [error]: Runtime Error" in message
     assert str(logs / "dbt-build.log") in message and str(logs / "dbt" / "dbt.log") in message
     assert (logs / "run_results.json").exists()  # kept after the data folder is removed
+
+
+def test_one_table_training_step_reports_time_memory_and_quality_against_the_truth(
+    tmp_path: Path,
+) -> None:
+    from leadscore.bench import one_table_training, training_line
+
+    result = one_table_training(2500, 7, tmp_path)
+    assert "error" not in result, result
+    assert result["rows"] == 2500 and result["features"] == 20
+    assert result["seconds"] > 0 and result["cpu_seconds"] > 0 and result["peak_rss_bytes"] > 0
+    assert 0.7 < result["truth_roc_auc"] < 0.9
+    assert 0.6 < result["roc_auc"] <= result["truth_roc_auc"] + 0.03
+    assert result["validation_scheme"].startswith("grouped_stratified_kfold")
+    line = training_line(result)
+    assert "2,500 rows x 20 features" in line and "vs the truth's" in line

@@ -156,9 +156,12 @@ def _x_goes_left(
     return out
 
 
-MAX_CODE_SPLITS = 20
+MAX_CODE_SPLITS = 62
 """Trees with at most this many split nodes are explained by packing each row's decisions
-into one integer (2**20 patterns at most); bigger ones group rows with ``np.unique``."""
+into one int64 code; bigger ones group the rows x splits matrix with ``np.unique``."""
+MAX_DENSE_SPLITS = 20
+"""Up to this many split nodes, codes are grouped by counting (2**20 slots at most); above
+it, by sorting the codes."""
 
 
 def _x_codes(
@@ -172,7 +175,7 @@ def _x_codes(
     when the row goes left at split k (the same rules as :func:`_x_goes_left`, without the
     rows x splits matrix)."""
     n = batch.X.shape[0]
-    code = np.zeros(n, dtype=np.uint32)
+    code = np.zeros(n, dtype=np.int64)
     left = np.empty(n, dtype=bool)
     for k in range(len(tree.internal)):
         feat = int(tree.feature[k])
@@ -189,7 +192,7 @@ def _x_codes(
                 np.less_equal(batch.X[:, feat], tree.threshold[k], out=left)
             if missing_left:
                 left |= batch.nan(feat)
-        code |= left.view(np.uint8).astype(np.uint32) << np.uint32(k)
+        code |= left.view(np.uint8).astype(np.int64) << np.int64(k)
     return code
 
 
@@ -326,12 +329,17 @@ class HGBContributions:
                 continue
             if n_splits <= MAX_CODE_SPLITS:
                 code = _x_codes(tree, batch, raw, self.known_bitsets, self.f_idx_map)
-                present = np.bincount(code, minlength=1 << n_splits)
-                patterns = np.flatnonzero(present)
-                position = np.zeros(1 << n_splits, dtype=np.intp)
-                position[patterns] = np.arange(len(patterns))
-                inverse = position[code]
-                unique = ((patterns[:, None] >> np.arange(n_splits)) & 1).astype(bool)
+                if n_splits <= MAX_DENSE_SPLITS:
+                    present = np.bincount(code, minlength=1 << n_splits)
+                    patterns = np.flatnonzero(present)
+                    position = np.zeros(1 << n_splits, dtype=np.intp)
+                    position[patterns] = np.arange(len(patterns))
+                    inverse = position[code]
+                else:
+                    patterns, inverse = np.unique(code, return_inverse=True)
+                    inverse = inverse.reshape(-1)
+                bits = np.arange(n_splits, dtype=np.int64)
+                unique = ((patterns[:, None] >> bits) & 1).astype(bool)
             else:
                 decisions = _x_goes_left(
                     nodes, tree, batch, raw, self.known_bitsets, self.f_idx_map

@@ -206,3 +206,38 @@ def make_examples(
             "true_probability": prob,
         }
     )
+
+
+def one_table_examples(
+    n_rows: int = 41_188,
+    *,
+    seed: int = 7,
+    extra_numeric: int = 5,
+    extra_categorical: int = 4,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """An undated one-table export (one row per lead, no cutoff date) and its catalog.
+
+    :func:`make_examples` with one snapshot per lead, without ``cutoff_at``, widened with
+    uninformative columns (numbers, and categories of 3, 6, 9, ... levels) to about 20
+    features: the shape of a typical one-table lead export, for timing training on it.
+    """
+    frame = make_examples(n_rows, seed=seed, max_snapshots=1).drop(columns=["cutoff_at"])
+    rng = np.random.default_rng(seed + 1)
+    catalog = synthetic_catalog()
+    template = {**catalog.iloc[0], "reviewed": False, "review_reason": ""}
+    rows = []
+    for i in range(extra_numeric):
+        name = f"extra_number_{i + 1}"
+        frame[name] = rng.normal(size=n_rows).round(3)
+        rows.append({**template, "feature": name, "kind": "numeric", "group": "other"})
+    for i in range(extra_categorical):
+        name = f"extra_category_{i + 1}"
+        levels = np.array([f"level {j + 1}" for j in range(3 * (i + 1))], dtype=object)
+        frame[name] = rng.choice(levels, size=n_rows)
+        rows.append({**template, "feature": name, "kind": "categorical", "group": "other"})
+    for row in rows:
+        row["reason_phrase_positive"] = row["reason_phrase_negative"] = (
+            f"{row['feature']}: {{value}}"
+        )
+    catalog = pd.concat([catalog, pd.DataFrame(rows)], ignore_index=True)
+    return frame, catalog
