@@ -22,7 +22,7 @@ from leadscore.ml import (
 )
 from leadscore.ml.contributions import PipelineContributions
 from leadscore.ml.features import hgb_pipeline, logistic_pipeline, prepare_features
-from leadscore.ml.grades import grades
+from leadscore.ml.grades import grades, percentile_among
 from leadscore.ml.reasons import occlusion_contributions
 
 CATALOG = pd.DataFrame(
@@ -290,9 +290,9 @@ def test_tree_contributions_are_the_exact_baseline_shapley_values(spec: FeatureS
 def test_packed_decision_codes_and_grouped_decision_rows_give_the_same_contributions(
     spec: FeatureSpec, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Small trees pack each row's split decisions into one integer; bigger ones group the
-    rows x splits matrix with np.unique. Both paths must give the same figures, and the
-    packed code must be the decision matrix's bits."""
+    """Trees up to 62 splits pack each row's split decisions into one integer (grouped by
+    counting up to 20 splits, by sorting above); bigger ones group the rows x splits matrix
+    with np.unique. All paths give the same figures; the code is the decision matrix's bits."""
     from leadscore.ml import contributions
 
     pipe, prepared, kinds = _fitted("hgb", spec, max_iter=15)
@@ -311,10 +311,13 @@ def test_packed_decision_codes_and_grouped_decision_rows_give_the_same_contribut
         code = contributions._x_codes(tree, batch, raw, hgb.known_bitsets, hgb.f_idx_map)
         weights = 1 << np.arange(decisions.shape[1], dtype=np.int64)
         np.testing.assert_array_equal(code, decisions.astype(np.int64) @ weights)
-    _, packed = explainer.explain(prepared)
+    _, counted = explainer.explain(prepared)
+    monkeypatch.setattr(contributions, "MAX_DENSE_SPLITS", 0)
+    _, sorted_codes = explainer.explain(prepared)
     monkeypatch.setattr(contributions, "MAX_CODE_SPLITS", 0)
     _, grouped = explainer.explain(prepared)
-    np.testing.assert_allclose(packed, grouped, atol=1e-12)
+    np.testing.assert_allclose(counted, grouped, atol=1e-12)
+    np.testing.assert_allclose(sorted_codes, grouped, atol=1e-12)
 
 
 def test_contributions_equal_occlusion_for_an_additive_model(spec: FeatureSpec) -> None:
@@ -367,3 +370,20 @@ def test_top_reason_matches_occlusion_unless_an_interaction_decides_it() -> None
     gap = np.abs(occlusion.sum(axis=1) - (logit - explainer.reference_logit))
     assert gap[differ].mean() > 0.05  # occlusion double-counts shared effects there
     np.testing.assert_allclose(phi.sum(axis=1), logit - explainer.reference_logit, atol=1e-9)
+
+
+def test_percentile_from_value_counts_is_the_mid_rank_over_the_whole_run() -> None:
+    """percentile_among is pandas' average-rank percentile, and counting the values (what
+    Spark does across its scoring partitions) gives the same figure for every value."""
+    from leadscore.ml.grades import percentile_of_counts
+
+    rng = np.random.default_rng(3)
+    values = rng.choice(np.round(rng.random(40), 3), size=5000)  # many ties
+    values[rng.random(5000) < 0.05] = np.nan
+    got = percentile_among(values)
+    expected = (pd.Series(values).rank(method="average", pct=True) * 100).round(2).to_numpy()
+    np.testing.assert_array_equal(got, expected)
+    distinct, counts = np.unique(values[~np.isnan(values)], return_counts=True)
+    by_value = dict(zip(distinct, percentile_of_counts(counts), strict=True))
+    assert all(by_value[v] == p for v, p in zip(values, got, strict=True) if not np.isnan(v))
+    assert np.isnan(got[np.isnan(values)]).all()

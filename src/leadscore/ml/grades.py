@@ -31,10 +31,29 @@ def to_int_score(values: np.ndarray) -> pd.array:
     return pd.array(np.where(np.isnan(v), None, v), dtype="Int64")
 
 
+def percentile_of_counts(counts: np.ndarray) -> np.ndarray:
+    """0-100 mid-rank percentile of each distinct value, given how many times each of the
+    sorted distinct non-missing values occurs (rounded to 2 decimals).
+
+    Engines that score in parts (Spark's mapInPandas) count the values across all parts and
+    map each value through this, so the percentile is the same as :func:`percentile_among`
+    over the whole run.
+    """
+    k = np.asarray(counts, dtype=np.float64)
+    below = np.cumsum(k) - k
+    return np.round((below + (k + 1.0) / 2.0) / k.sum() * 100, 2)
+
+
 def percentile_among(values: np.ndarray) -> np.ndarray:
-    """0-100 percentile of each value among the non-missing values of this run."""
-    s = pd.Series(np.asarray(values, dtype=np.float64))
-    return (s.rank(method="average", pct=True) * 100).round(2).to_numpy()
+    """0-100 percentile of each value among the non-missing values of this run (mid-rank
+    for ties, NaN kept)."""
+    v = np.asarray(values, dtype=np.float64)
+    out = np.full(len(v), np.nan)
+    known = ~np.isnan(v)
+    if known.any():
+        _, inverse, counts = np.unique(v[known], return_inverse=True, return_counts=True)
+        out[known] = percentile_of_counts(counts)[inverse.reshape(-1)]
+    return out
 
 
 def fit_letter(fit_score: np.ndarray, policy: ScoringPolicy) -> np.ndarray:

@@ -145,7 +145,7 @@ def score_with_rules(
             lead_col: features[lead_col].to_numpy() if lead_col in features else features.index,
             "conversion_probability": prob,
             "score": to_int_score(scaled),
-            "percentile": percentile_among(np.where(has_data, total, np.nan)),
+            "percentile": percentile_among(prob),
             "fit_score": to_int_score(np.where(has_data, fit, np.nan)),
             "engagement_score": to_int_score(np.where(has_data, eng, np.nan)),
             "grade": grades(
