@@ -12,7 +12,7 @@ from rich.console import Console
 
 from leadscore.config import Settings
 from leadscore.quality._duck import WarehouseError
-from leadscore.sync.engine import SyncResult
+from leadscore.sync.engine import ACCOUNT_SUBDIR, SyncResult
 
 err = Console(stderr=True)
 
@@ -82,8 +82,9 @@ def sync_command(
     if results is None:
         return
     assert target is not None
+    width = max((len(b.batch_id) for r in results for b in r.batches), default=0)
     for result in results:
-        for line in batch_lines(result):
+        for line in batch_lines(result, width):
             typer.echo(line)
     for result in results:
         if result.superseded:
@@ -120,9 +121,10 @@ def summary_line(result: SyncResult) -> str:
     if n:
         statuses = Counter(b.status for b in result.batches)
         mix = ", ".join(f"{count:,} {status}" for status, count in sorted(statuses.items()))
+        records = result.records_written
         line = (
             f"{label}: {n:,} batch{'es' if n != 1 else ''}, "
-            f"{result.records_written:,} records ({mix}); manifest {result.manifest}"
+            f"{records:,} record{'s' if records != 1 else ''} ({mix}); manifest {result.manifest}"
         )
     else:
         line = f"{label}: no changes to sync, nothing written"
@@ -132,14 +134,16 @@ def summary_line(result: SyncResult) -> str:
     return line
 
 
-def batch_lines(result: SyncResult) -> list[str]:
+def batch_lines(result: SyncResult, width: int = 0) -> list[str]:
     """One plain line per batch (never cut, whatever the terminal width): the batch id first,
-    as `--ack` needs it, then records, status and file name."""
+    as `--ack` needs it, then records, status and the file (account batches under
+    `accounts/`, relative to the target's outbox)."""
     if not result.batches:
         return []
-    width = max(len(b.batch_id) for b in result.batches)
+    width = max(width, *(len(b.batch_id) for b in result.batches))
+    folder = f"{ACCOUNT_SUBDIR}/" if result.record_type == "account" else ""
     return [
-        f"{b.batch_id:<{width}}  {b.records:>6,}  {b.status:<10}  {b.file}".rstrip()
+        f"{b.batch_id:<{width}}  {b.records:>6,}  {b.status:<10}  {folder}{b.file}".rstrip()
         for b in result.batches
     ]
 
