@@ -41,28 +41,36 @@
         {%- endif -%}
         {{ return([]) }}
     {%- endif -%}
-    {#- No order by: DuckDB keeps insertion (= seed file) order, which the hash depends on. -#}
+    {#- No order by: DuckDB keeps insertion (= seed file) order, which the hash depends on.
+        Lead rows only (accounts are synced from account_scores by the engine); a `target = all`
+        row is each target's, spelled by crm_sync_field_name as leadscore.sync.mapping does. -#}
     {%- set rows = run_query(
         "select target, source_column, crm_field, crm_type, "
-        ~ "cast(triggers_sync as boolean) as triggers_sync from " ~ mapping_relation).rows -%}
+        ~ "cast(triggers_sync as boolean) as triggers_sync from " ~ mapping_relation
+        ~ " where record_type = 'lead'").rows -%}
     {%- set targets = [] -%}
     {%- set by_name = {} -%}
-    {%- for row in rows -%}
+    {%- for row in rows if (row[0] | trim) != 'all' -%}
         {%- set name = row[0] | trim -%}
         {%- if name not in by_name -%}
             {%- do by_name.update({name: {'target': name, 'key_column': none, 'fields': []}}) -%}
             {%- do targets.append(by_name[name]) -%}
         {%- endif -%}
-        {%- set entry = by_name[name] -%}
-        {%- if (row[3] | trim | lower) == 'id' -%}
-            {%- do entry.update({'key_column': row[1] | trim}) -%}
-        {%- else -%}
-            {%- do entry['fields'].append({
-                'source_column': row[1] | trim,
-                'crm_field': row[2] | trim,
-                'crm_type': row[3] | trim | lower,
-                'triggers_sync': row[4] is true}) -%}
-        {%- endif -%}
+    {%- endfor -%}
+    {%- for row in rows -%}
+        {%- set name = row[0] | trim -%}
+        {%- for entry in targets if name in (entry['target'], 'all') -%}
+            {%- if (row[3] | trim | lower) == 'id' -%}
+                {%- do entry.update({'key_column': row[1] | trim}) -%}
+            {%- else -%}
+                {%- do entry['fields'].append({
+                    'source_column': row[1] | trim,
+                    'crm_field': crm_sync_field_name(entry['target'], row[2] | trim)
+                        if name == 'all' else row[2] | trim,
+                    'crm_type': row[3] | trim | lower,
+                    'triggers_sync': row[4] is true}) -%}
+            {%- endif -%}
+        {%- endfor -%}
     {%- endfor -%}
     {%- for entry in targets -%}
         {%- if entry['key_column'] is none -%}
@@ -71,6 +79,18 @@
         {%- endif -%}
     {%- endfor -%}
     {{ return(targets) }}
+{%- endmacro %}
+
+
+{% macro crm_sync_field_name(target, salesforce_name) -%}
+    {#- leadscore.sync.mapping.crm_field_name: HubSpot's property is the Salesforce name
+        lowercased without `__c` (Lead_Grade__c -> lead_grade). -#}
+    {%- if target == 'salesforce' -%}
+        {{ return(salesforce_name) }}
+    {%- endif -%}
+    {%- set name = salesforce_name[:-3] if (salesforce_name | lower).endswith('__c')
+        else salesforce_name -%}
+    {{ return(name | lower) }}
 {%- endmacro %}
 
 

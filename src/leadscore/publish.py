@@ -56,6 +56,7 @@ PUBLISHED_MARTS: tuple[str, ...] = (
     "fct_lead_funnel",
     "score_overrides",
     "account_scores",
+    "account_score_history",
 )
 REQUIRED_MARTS: tuple[str, ...] = ("lead_scores",)
 DB_NAME = "leadscore.duckdb"

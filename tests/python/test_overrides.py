@@ -7,14 +7,20 @@ only what depends on it is rebuilt. The tests check that an override changes the
 grade / MQL decision and exactly those CRM sync rows, is audited in lead_score_history, is
 rejected with a reason when malformed, never reaches the training set, and expires on the
 scoring clock; and that account_scores (built in the same run) covers every account with
-people and marks the leads of marketing qualified accounts.
+people and marks the leads of marketing qualified accounts. The first sync runs the CLI
+(`leadscore sync --target salesforce`): it writes an Account batch keyed by Salesforce Account
+Ids; a second sync without changes writes no account rows, and after an account override sets
+a grade the account sync carries exactly that account.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +29,7 @@ import pytest
 from conftest import Workspace, make_workspace
 
 from leadscore.overrides import override_summary, summary_lines
-from leadscore.sync import ack_batches, run_sync
+from leadscore.sync import ack_batches, load_mapping, sync_target, validate_batch_file
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("overrides")]
 
@@ -60,9 +66,13 @@ class Scenario:
     lowered: tuple  # (lead_id, hubspot_record_id, model grade): D4 by HubSpot id, expires
     account: tuple  # (account_id, domain): MQL false for every lead of the account
     superseded: str  # lead_id overridden twice; the newer one (C3) applies
+    graded_account: tuple  # (account_id, sf_account_id, model grade): set to A1 by account id
     before: dict[str, tuple]  # lead_id -> (grade, is_mql, effective_grade, effective_is_mql)
     training_before: dict[str, list[tuple]]
     synced_after: set[str]  # Salesforce ids in the sync after the overrides landed
+    account_first: tuple  # (CLI stderr, account records written, Account ids, without an id)
+    account_again: int  # account records written by a second sync with nothing changed
+    accounts_after: dict[str, dict[str, str]]  # Account Id -> row synced after the overrides
 
 
 def _effective(db: Path) -> dict[str, tuple]:
@@ -94,7 +104,8 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, built_workspace: Workspac
     before = _effective(db)
     assert all(v[0] == v[2] and v[1] == v[3] for v in before.values()), "no override yet"
     training_before = {name: _table(db, name) for name in TRAINING}
-    ack_batches(db, [b.batch_id for b in run_sync(db, "salesforce", outbox).batches])
+    account_first = _cli_sync_and_ack(ws, outbox)
+    account_again = sum(r.records_written for r in sync_target(db, "salesforce", outbox))
 
     raised = _rows(
         db,
@@ -124,6 +135,14 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, built_workspace: Workspac
         "order by lead_id limit 1",
         [raised[0], lowered[0], account[0]],
     )[0][0]
+    graded_account = _rows(
+        db,
+        "select account_id, sf_account_id, account_grade from account_scores "
+        "where sf_account_id is not null and account_grade <> 'A1' and account_id <> ? "
+        "and account_id not in (select account_id from dim_leads "
+        "where lead_id in (?, ?, ?) and account_id is not null) order by account_id limit 1",
+        [account[0], raised[0], lowered[0], superseded],
+    )[0]
     rows = [
         ["r1", "lead", raised[1], "a1", "true", "Dana Reyes", "2026-06-20T10:00:00Z",
          "Met at the trade show: budget approved", ""],
@@ -140,6 +159,8 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, built_workspace: Workspac
          "Set after the clock", ""],
         ["r8", "lead", raised[0], "A1", "", "Lee Chan", "2026-01-02T00:00:00Z",
          "Expired by the default expiry", ""],
+        ["r9", "account", graded_account[0], "A1", "", "Dana Reyes", "2026-06-22T00:00:00Z",
+         "Buying committee formed: CFO sponsor", ""],
         ["b1", "lead", raised[0], "Z9", "", "Lee Chan", "2026-06-10T00:00:00Z", "Bad grade", ""],
         ["b2", "lead", raised[0], "", "", "Lee Chan", "2026-06-10T00:00:00Z", "No value", ""],
         ["b3", "lead", raised[0], "", "maybe", "Lee Chan", "2026-06-10T00:00:00Z", "MQL?", ""],
@@ -156,9 +177,84 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, built_workspace: Workspac
         writer.writerows(rows)
     # What depends on the overrides, plus the training models (rebuilt with the file present).
     ws.dbt(["build", "--select", "source:overrides+", *TRAINING, "--vars", VARS])
-    res = run_sync(db, "salesforce", outbox)
+    res, accounts = sync_target(db, "salesforce", outbox)
     synced = _synced_salesforce_rows(outbox, res)
-    return Scenario(ws, raised, lowered, account, superseded, before, training_before, set(synced))
+    accounts_after = _synced_salesforce_rows(outbox / "accounts", accounts)
+    return Scenario(
+        ws,
+        raised,
+        lowered,
+        account,
+        superseded,
+        graded_account,
+        before,
+        training_before,
+        set(synced),
+        account_first,
+        account_again,
+        accounts_after,
+    )
+
+
+def _cli_sync_and_ack(ws: Workspace, outbox: Path) -> tuple:
+    """`leadscore sync --target salesforce` as a scheduler runs it, then every batch acked."""
+    env = {
+        **os.environ,
+        "COLUMNS": "200",
+        "LEADSCORE_DB": str(ws.db_path),
+        "LEADSCORE_RAW_DIR": str(ws.raw_dir),
+        "LEADSCORE_PUBLISHED_DIR": str(ws.settings.published_dir),
+        "LEADSCORE_OUTBOX_DIR": str(ws.settings.outbox_dir),
+        "LEADSCORE_REPORTS_DIR": str(ws.settings.reports_dir),
+    }
+    proc = subprocess.run(
+        [str(Path(sys.executable).with_name("leadscore")), "sync", "--target", "salesforce"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    manifests = [outbox / "manifest.json", outbox / "accounts" / "manifest.json"]
+    leads, accounts = (json.loads(m.read_text()) for m in manifests)
+    assert accounts["stream"] == "salesforce_account" and accounts["api"]["object"] == "Account"
+    mapping = load_mapping("salesforce", record_type="account")
+    ids: set[str] = set()
+    for batch in accounts["batches"]:
+        path = outbox / "accounts" / batch["file"]
+        assert validate_batch_file(path, mapping, 10_000) == []
+        with path.open(newline="", encoding="utf-8") as fh:
+            ids |= {row["Id"] for row in csv.DictReader(fh)}
+    ack_batches(ws.db_path, [b["batch_id"] for b in leads["batches"] + accounts["batches"]])
+    without = _rows(ws.db_path, "select count(*) from account_scores where sf_account_id is null")
+    return proc.stderr, accounts["records"], ids, without[0][0]
+
+
+def _accounts_sync_by_salesforce_account_id_change_only(scenario: Scenario) -> None:
+    db = scenario.ws.db_path
+    stderr, records, ids, without = scenario.account_first
+    with_ids = {r[0] for r in _rows(db, "select sf_account_id from account_scores")} - {None}
+    assert records == len(ids) == len(with_ids) > 0 and ids == with_ids
+    summary = [line for line in stderr.splitlines() if line.startswith("salesforce accounts:")]
+    assert len(summary) == 1 and f"{records:,} records (1 new)" in summary[0], stderr
+    if without:  # accounts known only from people or HubSpot have no Salesforce Account
+        assert (
+            f"{without:,} account" in summary[0]
+            and "Salesforce Account Id not synced" in (summary[0])
+        )
+    assert scenario.account_again == 0, "nothing changed: no lead or account rows"
+    account_id, sf_account_id, model_grade = scenario.graded_account
+    assert set(scenario.accounts_after) == {sf_account_id}
+    row = scenario.accounts_after[sf_account_id]
+    assert row["Leadscore_Account_Grade__c"] == "A1" != model_grade
+    assert _rows(
+        db,
+        "select account_grade, effective_grade, override_id from account_scores "
+        "where account_id = ?",
+        [account_id],
+    ) == [(model_grade, "A1", "r9")]
+    print(f"account sync: {records} accounts with a Salesforce Account Id, {without} without")
 
 
 def _override_changes_the_effective_grade_and_the_sync_batch(scenario: Scenario) -> None:
@@ -177,7 +273,13 @@ def _override_changes_the_effective_grade_and_the_sync_batch(scenario: Scenario)
         assert after[lead_id][3] is False, "the account's override takes MQL away"
     # The model's own values never move; leads without an override are untouched.
     assert {k: v[:2] for k, v in after.items()} == {k: v[:2] for k, v in scenario.before.items()}
-    touched = {lead, lead2, scenario.superseded} | account_leads
+    graded_leads = {
+        r[0] for r in _rows(db, "select lead_id from dim_leads where account_id = ?",
+                            [scenario.graded_account[0]])
+    }  # fmt: skip
+    for lead_id in graded_leads & set(after):
+        assert after[lead_id][2] == "A1", "the account's grade override reaches its leads"
+    touched = {lead, lead2, scenario.superseded} | account_leads | graded_leads
     assert {k: v for k, v in after.items() if k not in touched} == {
         k: v for k, v in scenario.before.items() if k not in touched
     }
@@ -223,6 +325,7 @@ def _override_is_audited_in_history_and_score_overrides(scenario: Scenario) -> N
         "r6": "unknown_record",
         "r7": "not_yet_set",
         "r8": "expired",
+        "r9": "active",
     }
 
 
@@ -248,17 +351,17 @@ def _bad_override_rows_are_rejected_with_reasons(scenario: Scenario) -> None:
         "select landed_rows, staged_rows, rejected_rows, is_reconciled "
         "from staging_reconciliation where source_system = 'overrides'",
     )
-    assert recon == [(14, 8, 6, True)]
+    assert recon == [(15, 9, 6, True)]
     with duckdb.connect(str(db), read_only=True) as con:
         summary = override_summary(con)
     assert summary is not None
-    assert summary.active == 4 and summary.rejected_rows == 6
+    assert summary.active == 5 and summary.rejected_rows == 6
     n_account = _rows(
         db,
         "select count(*) from lead_scores where override_scope = 'account'",
     )[0][0]
     assert summary.overridden_open_leads == 3 + n_account
-    assert summary_lines(summary)[0].startswith("Overrides: 4 active, set by 3 people")
+    assert summary_lines(summary)[0].startswith("Overrides: 5 active, set by 3 people")
 
 
 def _overrides_never_reach_the_training_set(scenario: Scenario) -> None:
@@ -291,9 +394,10 @@ def _account_scores_cover_every_account_with_people(scenario: Scenario) -> None:
     )
     assert {r[0] for r in scores} == with_people and len(scores) == len(with_people)
     grades = {f"{a}{d}" for a in "ABCD" for d in "1234"}
-    for _, fit, engagement, people, grade, effective, mqa, _ in scores:
+    graded = scenario.graded_account[0]
+    for account_id, fit, engagement, people, grade, effective, mqa, _ in scores:
         assert 0 <= fit <= 100 and 0 <= engagement <= 100 and grade in grades
-        assert effective == grade, "the only account override here decides MQL, not the grade"
+        assert effective == ("A1" if account_id == graded else grade), "only r9 sets a grade"
         if mqa:  # the policy's thresholds (seeds/policy/policy_account_scoring.csv)
             assert fit >= 50 and engagement >= 75 and people >= 2
     assert any(r[6] for r in scores) and not all(r[6] for r in scores)
@@ -334,4 +438,5 @@ def test_overrides_end_to_end(scenario: Scenario) -> None:
     _bad_override_rows_are_rejected_with_reasons(scenario)
     _overrides_never_reach_the_training_set(scenario)
     _account_scores_cover_every_account_with_people(scenario)
+    _accounts_sync_by_salesforce_account_id_change_only(scenario)
     _override_expires_on_the_scoring_clock(scenario)

@@ -211,3 +211,114 @@ def test_csv_cells_never_start_a_formula() -> None:
     cells = [c for r in csv.reader(io.StringIO(text, newline="")) for c in r]
     assert not [c for c in cells if c.startswith(FORMULA_START)], cells
     assert formula_safe("-5") == "-5" and formula_safe("-0.25") == "-0.25"
+
+
+def test_account_fields_are_spelled_by_the_lead_maps_convention() -> None:
+    """Account fields are written once (target `all`) and spelled per target by the rule the
+    lead rows follow: HubSpot's property is the Salesforce custom field lowercased without
+    `__c` (Lead_Grade__c / lead_grade)."""
+    from leadscore.sync.mapping import crm_field_name, sync_stream
+
+    sf, hs = load_mapping("salesforce"), load_mapping("hubspot")
+    sf_names = {f.source_column: f.crm_field for f in sf.fields}
+    shared = [f for f in hs.fields if f.source_column in sf_names]
+    assert len(shared) >= 8
+    for field in shared:
+        assert field.crm_field == crm_field_name("hubspot", sf_names[field.source_column])
+    sf_account = load_mapping("salesforce", record_type="account")
+    hs_account = load_mapping("hubspot", record_type="account")
+    assert (sf_account.key.source_column, hs_account.key.source_column) == (
+        "sf_account_id",
+        "hubspot_company_id",
+    )
+    assert "Leadscore_Account_Grade__c" in sf_account.crm_fields
+    assert hs_account.crm_fields == tuple(
+        crm_field_name("hubspot", name) for name in sf_account.crm_fields
+    )
+    assert "leadscore_account_grade" in hs_account.crm_fields
+    assert set(sf_account.trigger_columns) >= {"effective_grade", "is_mqa", "account_reason"}
+    assert (sf_account.stream, hs_account.stream, sf.stream) == (
+        "salesforce_account",
+        "hubspot_account",
+        sync_stream("salesforce"),
+    )
+
+
+def _account_scores(db: Path) -> None:
+    """Four accounts as account_scores has them; one has no Salesforce Account (HubSpot only)."""
+    _sql(
+        db,
+        """
+        create or replace table account_scores as
+        select * from (values
+            ('a1', '001000000000000001', '101', 'A1', true,
+             '5 people engaged in 90 days (it, sales); fit 90', 90, 99.5, 5),
+            ('a2', '001000000000000002', '102', 'C3', false, 'Nobody engaged in 90 days', 40,
+             0.0, 0),
+            ('a3', '001000000000000003', null, 'B2', false, '=1 person engaged', 60, 50.0, 1),
+            ('a4', null, '104', 'D4', false, 'Nobody engaged in 90 days', 10, 0.0, 0)
+        ) as t(account_id, sf_account_id, hubspot_company_id, effective_grade, is_mqa,
+               account_reason, account_fit_score, account_engagement_score, engaged_people)
+        cross join (select timestamp '2026-06-30 00:00:00' as scored_at)
+        """,
+    )
+
+
+def test_accounts_sync_by_their_crm_account_ids_change_only(tmp_path: Path) -> None:
+    """Account rows go to the Account / company object by its CRM id, in their own stream of
+    the same ledger: change-only, acknowledged like leads; accounts without an id are counted."""
+    from leadscore.sync import sync_target
+    from leadscore.sync.commands import summary_line
+
+    db, out = _db(tmp_path, 20), tmp_path / "out"
+    _account_scores(db)
+    leads, accounts = sync_target(db, "salesforce", out)
+    assert (leads.stream, leads.records_written) == ("salesforce", 20)
+    assert (accounts.stream, accounts.records_written, accounts.without_crm_id) == (
+        "salesforce_account",
+        3,
+        1,
+    )
+    assert accounts.batches[0].batch_id.startswith("salesforce_account-")
+    sf_account = load_mapping("salesforce", record_type="account")
+    path = out / "accounts" / accounts.batches[0].file
+    assert validate_batch_file(path, sf_account, 10_000) == []
+    with path.open(newline="") as fh:
+        rows = {r["Id"]: r for r in csv.DictReader(fh)}
+    assert set(rows) == {"001000000000000001", "001000000000000002", "001000000000000003"}
+    assert rows["001000000000000001"]["Leadscore_Account_Grade__c"] == "A1"
+    assert rows["001000000000000001"]["Leadscore_Is_MQA__c"] == "true"
+    assert rows["001000000000000003"]["Leadscore_Account_Reason__c"] == "'=1 person engaged"
+    manifest = json.loads((out / "accounts" / "manifest.json").read_text())
+    assert manifest["api"]["object"] == "Account" and manifest["stream"] == "salesforce_account"
+    assert summary_line(accounts).startswith("salesforce accounts: 1 batch, 3 records (1 new)")
+    assert summary_line(accounts).endswith("; 1 account without a Salesforce Account Id not synced")
+
+    ack_batches(db, [b.batch_id for b in leads.batches + accounts.batches])
+    again = sync_target(db, "salesforce", out)
+    assert [r.records_written for r in again] == [0, 0]
+    assert summary_line(again[1]) == (
+        "salesforce accounts: no changes to sync, nothing written; "
+        "1 account without a Salesforce Account Id not synced"
+    )
+    # Engagement rank alone does not trigger a sync; the grade does, for that account only.
+    _sql(db, "update account_scores set account_engagement_score = 1.0")
+    assert sync_target(db, "salesforce", out)[1].records_written == 0
+    _sql(db, "update account_scores set effective_grade = 'A2' where account_id = 'a2'")
+    changed = sync_target(db, "salesforce", out)[1]
+    with (out / "accounts" / changed.batches[0].file).open(newline="") as fh:
+        assert [r["Id"] for r in csv.DictReader(fh)] == ["001000000000000002"]
+
+    # HubSpot: companies by their record id, its own stream; a3 has no HubSpot company.
+    _, hs_accounts = sync_target(db, "hubspot", tmp_path / "hs")
+    assert hs_accounts.records_written == 3 and hs_accounts.without_crm_id == 1
+    hs_path = tmp_path / "hs" / "accounts" / hs_accounts.batches[0].file
+    hs_account = load_mapping("hubspot", record_type="account")
+    assert validate_batch_file(hs_path, hs_account, 100) == []
+    inputs = json.loads(hs_path.read_text())["inputs"]
+    assert {i["id"] for i in inputs} == {"101", "102", "104"}
+    assert {i["id"]: i["properties"]["leadscore_account_grade"] for i in inputs} == {
+        "101": "A1",
+        "102": "A2",
+        "104": "D4",
+    }

@@ -1,4 +1,5 @@
-"""CRM sync: changed-rows batches for Salesforce and HubSpot, with an acknowledgement ledger."""
+"""CRM sync: changed-rows batches of leads and accounts for Salesforce and HubSpot, with an
+acknowledgement ledger."""
 
 from leadscore.sync.engine import (
     DEFAULT_BATCH_SIZE,
@@ -8,6 +9,7 @@ from leadscore.sync.engine import (
     SyncResult,
     ack_batches,
     run_sync,
+    sync_target,
 )
 from leadscore.sync.formats import validate_batch_file
 from leadscore.sync.mapping import TARGETS, load_mapping
@@ -22,5 +24,6 @@ __all__ = [
     "ack_batches",
     "load_mapping",
     "run_sync",
+    "sync_target",
     "validate_batch_file",
 ]

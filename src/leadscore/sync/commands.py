@@ -12,7 +12,7 @@ from rich.console import Console
 
 from leadscore.config import Settings
 from leadscore.quality._duck import WarehouseError
-from leadscore.sync.engine import SyncResult
+from leadscore.sync.engine import ACCOUNT_SUBDIR, SyncResult
 
 err = Console(stderr=True)
 
@@ -56,11 +56,14 @@ def sync_command(
         ),
     ] = None,
 ) -> None:
-    """Write CRM update batches for leads whose score, grade, reasons or MQL flag changed.
+    """Write CRM update batches for leads and accounts whose score, grade, reasons or MQL / MQA
+    flag changed.
 
-    `--target salesforce` writes Bulk API 2.0 update CSVs (Id first, LF); `--target hubspot`
-    writes CRM v3 batch-update JSON bodies. Only leads whose synced fields differ from the last
-    *acknowledged* batch are written; a pending batch is re-offered under the same id. After
+    `--target salesforce` writes Bulk API 2.0 update CSVs (Id first, LF) for Leads, and for
+    Accounts in the `accounts` sub-folder; `--target hubspot` writes CRM v3 batch-update JSON
+    bodies for contacts and companies. Only records whose synced fields differ from the last
+    *acknowledged* batch are written; a pending batch is re-offered under the same id; records
+    without a CRM id are counted, not synced. After
     the CRM accepted a batch run `leadscore sync --ack BATCH_ID`. The outbound gate runs first:
     exit 1 if it fails (nothing written), 2 on usage errors or when there is no DB yet.
     """
@@ -72,50 +75,75 @@ def sync_command(
 
     try:
         with command_lock(settings.db_path, "leadscore sync"):
-            result = _sync_or_ack(settings, target, ack, out, source, batch_size)
+            results = _sync_or_ack(settings, target, ack, out, source, batch_size)
     except WarehouseError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(exc.exit_code) from exc
-    if result is None:
+    if results is None:
         return
     assert target is not None
-    if not result.batches:
-        err.print(f"No changes to sync to {target.value}: nothing written.")
-        return
-    for line in batch_lines(result):
-        typer.echo(line)
-    if result.superseded:
+    width = max((len(b.batch_id) for r in results for b in r.batches), default=0)
+    for result in results:
+        for line in batch_lines(result, width):
+            typer.echo(line)
+    for result in results:
+        if result.superseded:
+            err.print(
+                f"Superseded pending batches: {', '.join(result.superseded)}",
+                soft_wrap=True,
+                highlight=False,
+            )
+        err.print(summary_line(result), markup=False, highlight=False, soft_wrap=True)
+    if any(r.batches for r in results):
         err.print(
-            f"Superseded pending batches: {', '.join(result.superseded)}",
-            soft_wrap=True,
+            "After the CRM accepted a batch: leadscore sync --ack BATCH_ID (repeatable)",
+            markup=False,
             highlight=False,
+            soft_wrap=True,
         )
-    err.print(summary_line(result), markup=False, highlight=False, soft_wrap=True)
-    err.print(
-        "After the CRM accepted a batch: leadscore sync --ack BATCH_ID (repeatable)",
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
-    )
+
+
+#: What a record of each type is called in each CRM, and what its id is called there.
+CRM_RECORD: dict[tuple[str, str], tuple[str, str]] = {
+    ("salesforce", "lead"): ("leads", "Salesforce Lead Id"),
+    ("hubspot", "lead"): ("contacts", "HubSpot contact id"),
+    ("salesforce", "account"): ("accounts", "Salesforce Account Id"),
+    ("hubspot", "account"): ("companies", "HubSpot company id"),
+}
 
 
 def summary_line(result: SyncResult) -> str:
-    """One line per target: batches, records, new vs re-offered, where the manifest is."""
+    """One line per stream: batches, records, new vs re-offered, where the manifest is, and the
+    records left out for want of a CRM id."""
+    noun, id_name = CRM_RECORD[(result.target, result.record_type)]
+    label = result.target if result.record_type == "lead" else f"{result.target} {noun}"
     n = len(result.batches)
-    statuses = Counter(b.status for b in result.batches)
-    mix = ", ".join(f"{count:,} {status}" for status, count in sorted(statuses.items()))
-    return (
-        f"{result.target}: {n:,} batch{'es' if n != 1 else ''}, "
-        f"{result.records_written:,} records ({mix}); manifest {result.manifest}"
-    )
+    if n:
+        statuses = Counter(b.status for b in result.batches)
+        mix = ", ".join(f"{count:,} {status}" for status, count in sorted(statuses.items()))
+        records = result.records_written
+        line = (
+            f"{label}: {n:,} batch{'es' if n != 1 else ''}, "
+            f"{records:,} record{'s' if records != 1 else ''} ({mix}); manifest {result.manifest}"
+        )
+    else:
+        line = f"{label}: no changes to sync, nothing written"
+    if result.without_crm_id:
+        record = result.record_type if result.without_crm_id == 1 else f"{result.record_type}s"
+        line += f"; {result.without_crm_id:,} {record} without a {id_name} not synced"
+    return line
 
 
-def batch_lines(result: SyncResult) -> list[str]:
+def batch_lines(result: SyncResult, width: int = 0) -> list[str]:
     """One plain line per batch (never cut, whatever the terminal width): the batch id first,
-    as `--ack` needs it, then records, status and file name."""
-    width = max(len(b.batch_id) for b in result.batches)
+    as `--ack` needs it, then records, status and the file (account batches under
+    `accounts/`, relative to the target's outbox)."""
+    if not result.batches:
+        return []
+    width = max(width, *(len(b.batch_id) for b in result.batches))
+    folder = f"{ACCOUNT_SUBDIR}/" if result.record_type == "account" else ""
     return [
-        f"{b.batch_id:<{width}}  {b.records:>6,}  {b.status:<10}  {b.file}".rstrip()
+        f"{b.batch_id:<{width}}  {b.records:>6,}  {b.status:<10}  {folder}{b.file}".rstrip()
         for b in result.batches
     ]
 
@@ -127,9 +155,9 @@ def _sync_or_ack(
     out: Path | None,
     source: str | None,
     batch_size: int | None,
-) -> SyncResult | None:
+) -> list[SyncResult] | None:
     """Acknowledge batches (returns None) or run the gate and write the changed rows."""
-    from leadscore.sync.engine import ack_batches, run_sync
+    from leadscore.sync.engine import ack_batches, sync_target
 
     if ack:
         for res in ack_batches(settings.db_path, ack):
@@ -144,4 +172,4 @@ def _sync_or_ack(
         err.print(f"[bold red]Nothing synced:[/] {gate.summary()}")
         raise typer.Exit(1)
     outdir = out or settings.outbox_dir / target.value
-    return run_sync(settings.db_path, target.value, outdir, source=source, batch_size=batch_size)
+    return sync_target(settings.db_path, target.value, outdir, source=source, batch_size=batch_size)

@@ -10,7 +10,13 @@ same pending content always gets the same id: a second run before `--ack` re-off
 batch (same id, ledger rows not duplicated). Pending batches whose content is no longer due
 (a newer run changed them) are marked `superseded_at` and their files removed.
 
-Source: the dbt model `crm_sync__lead_scores` (the pending changes per target as of the last
+Streams: one target's leads (`salesforce`, `hubspot`: Lead / contact rows from `lead_scores`)
+and its accounts (`salesforce_account`, `hubspot_account`: Account / company rows from
+`account_scores`, keyed by the CRM account object's id) are separate streams in the same ledger
+(its `target` column holds the stream), each with its own batches and acknowledgements;
+`sync_target` runs both for one CRM. Records without a CRM id are not synced and are counted.
+
+Source (leads): the dbt model `crm_sync__lead_scores` (the pending changes per target as of the last
 build, same rule and hash: macros/crm_sync.sql) when it exists, else `lead_scores`;
 `--source` overrides. A source with a `target` column is filtered to this target; one with a
 `payload_hash` column must agree with the hash computed here, or the sync stops (the two
@@ -31,7 +37,7 @@ import duckdb
 
 from leadscore.quality._duck import WarehouseError, columns_of, connect, find_table
 from leadscore.sync.formats import render, write_batch
-from leadscore.sync.mapping import TARGET_API, TargetMapping, load_mapping
+from leadscore.sync.mapping import TARGET_API, TargetMapping, load_mapping, sync_stream
 
 LEDGER = "sync_ledger"
 API_MAX_RECORDS = 10_000  # hard ceiling for any batch (brief / Bulk API chunk size)
@@ -42,6 +48,8 @@ DEFAULT_BATCH_SIZE: dict[str, int] = {
     "hubspot": 100,
 }
 DEFAULT_SOURCES = ("crm_sync__lead_scores", "lead_scores")
+#: Sub-folder of a target's outbox that holds its account batches and their manifest.
+ACCOUNT_SUBDIR = "accounts"
 
 LEDGER_DDL = f"""
 create table if not exists {LEDGER} (
@@ -76,6 +84,14 @@ class SyncResult:
     batches: list[BatchInfo] = field(default_factory=list)
     superseded: list[str] = field(default_factory=list)
     manifest: Path | None = None
+    record_type: str = "lead"
+    #: records of this type in their table (lead_scores / account_scores) without a CRM id of
+    #: this target: never synced; None when that table is not in the database
+    without_crm_id: int | None = None
+
+    @property
+    def stream(self) -> str:
+        return sync_stream(self.target, self.record_type)
 
     @property
     def records_written(self) -> int:
@@ -90,8 +106,11 @@ def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(LEDGER_DDL)
 
 
-def _source_relation(con: duckdb.DuckDBPyConnection, source: str | None) -> str:
-    names = (source,) if source else DEFAULT_SOURCES
+def _source_relation(
+    con: duckdb.DuckDBPyConnection, source: str | None, mapping: TargetMapping
+) -> str:
+    defaults = DEFAULT_SOURCES if mapping.record_type == "lead" else (mapping.table,)
+    names = (source,) if source else defaults
     for name in names:
         rel = find_table(con, name)
         if rel:
@@ -106,6 +125,21 @@ def _batch_id(target: str, rows: list[tuple[Any, ...]]) -> str:
     for crm_id, prev, new in rows:
         digest.update(f"\n{crm_id}\t{prev or ''}\t{new}".encode())
     return f"{target}-{digest.hexdigest()[:20]}"
+
+
+def _count_without_crm_id(con: duckdb.DuckDBPyConnection, mapping: TargetMapping) -> int | None:
+    """Rows of the record type's own table with no CRM id for this target (None: no table)."""
+    rel = find_table(con, mapping.table)
+    if not rel or mapping.key.source_column.lower() not in {
+        c.lower() for c in columns_of(con, rel)
+    }:
+        return None
+    key = f'cast("{mapping.key.source_column}" as varchar)'
+    return int(
+        con.sql(f"select count(*) from {rel} where {key} is null or trim({key}) = ''").fetchall()[
+            0
+        ][0]
+    )
 
 
 def _stage_due_rows(
@@ -140,7 +174,7 @@ def _stage_due_rows(
         )
         qualify row_number() over (partition by crm_id order by payload_hash) = 1
         """,
-        {"target": mapping.target} if per_target else None,
+        {"target": mapping.stream} if per_target else None,
     )
     if declared:
         drift = con.sql(
@@ -149,7 +183,7 @@ def _stage_due_rows(
         if drift:
             raise WarehouseError(
                 f"{rel}.payload_hash disagrees with the sync engine's hash for {drift} "
-                f"{mapping.target} row(s): rebuild it (`dbt build --select {rel}`) after "
+                f"{mapping.stream} row(s): rebuild it (`dbt build --select {rel}`) after "
                 "changing the mapping seed or macros/crm_sync.sql, or sync with "
                 "`--source lead_scores`.",
                 exit_code=1,
@@ -168,7 +202,7 @@ def _stage_due_rows(
         from _sync_current c left join acked a on a.crm_id = c.crm_id
         where a.payload_hash is distinct from c.payload_hash
         """,
-        [mapping.target],
+        [mapping.stream],
     )
     return int(con.sql("select count(*) from _sync_due").fetchall()[0][0])
 
@@ -181,18 +215,28 @@ def run_sync(
     source: str | None = None,
     batch_size: int | None = None,
     mapping_path: Path | None = None,
+    record_type: str = "lead",
 ) -> SyncResult:
-    """Write batch files for every due lead of `target` into `out_dir`; see module docstring."""
-    mapping = load_mapping(target, mapping_path)
+    """Write batch files for every due record of one stream (`target`'s leads, or its accounts
+    with record_type="account") into `out_dir`; see module docstring."""
+    mapping = load_mapping(target, mapping_path, record_type=record_type)
+    stream = mapping.stream
     size = batch_size or DEFAULT_BATCH_SIZE[target]
     if not 1 <= size <= API_MAX_RECORDS:
         raise WarehouseError(f"--batch-size must be 1..{API_MAX_RECORDS}.", exit_code=2)
     con = connect(db_path, read_only=False)
     try:
         ensure_ledger(con)
-        rel = _source_relation(con, source)
+        rel = _source_relation(con, source, mapping)
         due = _stage_due_rows(con, mapping, rel, size)
-        result = SyncResult(target=target, out_dir=out_dir, source=rel, due_records=due)
+        result = SyncResult(
+            target=target,
+            out_dir=out_dir,
+            source=rel,
+            due_records=due,
+            record_type=record_type,
+            without_crm_id=_count_without_crm_id(con, mapping),
+        )
         ncols = len(mapping.fields)
         select_cols = ", ".join(f"c{i}" for i in range(ncols))
         rows = con.sql(
@@ -202,12 +246,12 @@ def run_sync(
         batches: list[tuple[str, int, list[tuple[Any, ...]]]] = []
         for start in range(0, len(rows), size):
             chunk = rows[start : start + size]
-            bid = _batch_id(target, [(r[1], r[2], r[3]) for r in chunk])
+            bid = _batch_id(stream, [(r[1], r[2], r[3]) for r in chunk])
             batches.append((bid, int(chunk[0][0]), chunk))
         known = {
             r[0]
             for r in con.execute(
-                f"select distinct batch_id from {LEDGER} where target = ?", [target]
+                f"select distinct batch_id from {LEDGER} where target = ?", [stream]
             ).fetchall()
         }
         now = _now()
@@ -225,14 +269,14 @@ def run_sync(
                 con.execute(
                     f"insert into {LEDGER} select ?, ?, crm_id, payload_hash, prev_hash, ?, "
                     "null, null from _sync_due where batch_no = ?",
-                    [bid, target, now, batch_no],
+                    [bid, stream, now, batch_no],
                 )
             offered = [b[0] for b in batches] or [""]
             marks = ",".join("?" for _ in offered)
             stale = con.execute(
                 f"select distinct batch_id from {LEDGER} where target = ? and acked_at is null "
                 f"and superseded_at is null and batch_id not in ({marks})",
-                [target, *offered],
+                [stream, *offered],
             ).fetchall()
             result.superseded = sorted(r[0] for r in stale)
             if result.superseded:
@@ -269,10 +313,12 @@ def run_sync(
         )
     manifest = {
         "target": target,
+        "record_type": record_type,
+        "stream": stream,
         "generated_at": now.isoformat(timespec="seconds") + "Z",
         "working_db": str(db_path),
         "source": rel,
-        "api": TARGET_API[target],
+        "api": TARGET_API[stream],
         "max_records_per_batch": size,
         "records": result.records_written,
         "batches": [asdict(b) for b in result.batches],
@@ -282,6 +328,32 @@ def run_sync(
     result.manifest = out_dir / "manifest.json"
     write_batch(result.manifest, (json.dumps(manifest, indent=2) + "\n").encode())
     return result
+
+
+def sync_target(
+    db_path: Path,
+    target: str,
+    out_dir: Path,
+    *,
+    source: str | None = None,
+    batch_size: int | None = None,
+) -> list[SyncResult]:
+    """Both streams of one CRM: its leads into `out_dir`, then, when `account_scores` is in the
+    database, its accounts into `out_dir/accounts` (`source` names the leads' relation only)."""
+    results = [run_sync(db_path, target, out_dir, source=source, batch_size=batch_size)]
+    with connect(db_path, read_only=True) as con:
+        has_accounts = find_table(con, load_mapping(target, record_type="account").table)
+    if has_accounts:
+        results.append(
+            run_sync(
+                db_path,
+                target,
+                out_dir / ACCOUNT_SUBDIR,
+                batch_size=batch_size,
+                record_type="account",
+            )
+        )
+    return results
 
 
 @dataclass
