@@ -168,8 +168,9 @@ def run_step(
     labels = lspark.read_table(spark, f"{src}.int_training_examples", ["label"])["label"]
     features = spark.table(f"{src}.int_scoring_features")
     head = lspark.to_pandas(features.limit(1))
-    scores = _score(spark, features, head, labels, spec, policy, champion, as_of)
-    _write_scores(scores, f"{out}.ml_lead_scores")
+    scores = _score(spark, features, head, labels, spec, policy, champion, as_of).persist()
+    _write_scores(_with_run_percentile(spark, scores), f"{out}.ml_lead_scores")
+    scores.unpersist()
     score_seconds = time.perf_counter() - began
     scored = spark.table(f"{out}.ml_lead_scores")
     scored_leads = scored.count()
@@ -226,6 +227,30 @@ def _score(
             yield _as_text(pipeline.score(batch, batch_labels, batch_spec, batch_policy, model, at))
 
     return features.mapInPandas(score_batches, schema)
+
+
+def _with_run_percentile(spark: SparkSession, scores: DataFrame) -> DataFrame:
+    """mapInPandas scores part by part, so each part's `percentile` ranks a lead among its own
+    part only. The percentile ranks it among the whole run: the probabilities are counted across
+    all parts (one row per distinct value, few with isotonic calibration) and each value is
+    mapped through the same function the DuckDB path uses (grades.percentile_of_counts)."""
+    from pyspark.sql import functions as F
+
+    from leadscore.ml.grades import percentile_of_counts
+
+    p = "conversion_probability"
+    known = scores.where(F.col(p).isNotNull() & ~F.isnan(F.col(p)))
+    counts = lspark.to_pandas(known.groupBy(p).count()).sort_values(p)
+    if counts.empty:
+        return scores
+    mapping = pd.DataFrame(
+        {
+            p: counts[p].to_numpy(dtype="float64"),
+            "run_percentile": percentile_of_counts(counts["count"].to_numpy()),
+        }
+    )
+    joined = scores.join(F.broadcast(spark.createDataFrame(mapping)), on=p, how="left")
+    return joined.withColumn("percentile", F.col("run_percentile")).select(*scores.columns)
 
 
 def _write_scores(scores: DataFrame, name: str) -> None:

@@ -112,7 +112,10 @@ def test_reason_words_follow_the_data_not_the_sign() -> None:
         }
     )
     spec = FeatureSpec.from_frame(catalog, labels)
-    views, demo, channel, share = (spec[n] for n in spec.names)
+    assert list(spec.names) == ["channel", "has_demo_request", "page_views_90d", "share"]
+    views, demo, channel, share = (
+        spec[n] for n in ("page_views_90d", "has_demo_request", "channel", "share")
+    )
     assert views.phrase(1, 0.0) == "No web visits in the last 90 days"
     assert not views.can_raise(0.0) and views.can_raise(3.0)
     assert views.phrase(-1, 1234.0) == "Viewed only 1,234 web pages"

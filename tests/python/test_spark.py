@@ -4,7 +4,9 @@ One module-scoped build: the demo's small data (TEST_LEADS leads, seed TEST_SEED
 Fivetran connector lands it (Parquet per table), loaded as tables into both engines: Spark
 tables (`leadscore generate --layout fivetran --into-spark`) and DuckDB schemas. Both build
 seeds, staging, intermediate and core marts with their data tests; the canonical marts must
-hold the same rows (`except all` both ways on every column, doubles rounded).
+hold the same rows (`except all` both ways on every column, doubles rounded). DuckDB also
+runs its own ML step (dbt Python models) to lead_scores: both engines train on the same
+examples in the same canonical order, so lead_scores must agree lead by lead.
 
 Spark needs Java 17+ and the `spark` extra (pyspark, dbt-spark); without them the module is
 skipped saying which is missing. CI (.ci/run) installs both, so it runs there.
@@ -49,7 +51,10 @@ SPARK_SELECT = (
     "account_scores",
     "score_overrides",
 )
-SELECT = SPARK_SELECT[:3]
+#: DuckDB builds the canonical layers and the whole path to lead_scores (the dbt Python models)
+SELECT = (*SPARK_SELECT[:3], "+lead_scores")
+#: lead_scores columns that say when or by which run a row was made, not what it says
+RUN_METADATA = {"scored_at", "model_version", "model_id", "run_id", "trained_at"}
 
 
 def _runtime_missing() -> str | None:
@@ -132,7 +137,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     began = time.perf_counter()
     vars_arg = ["--vars", json.dumps(dbt_vars)]
     duck.dbt(["seed", *vars_arg])
-    duck.dbt(["build", "--select", *SELECT, *vars_arg])
+    duck.dbt(["build", "--select", *SELECT, "--indirect-selection", "cautious", *vars_arg])
     duck_secs = time.perf_counter() - began
 
     # Spark: the whole flow of `leadscore run --target spark` on these layers, then the ML
@@ -225,3 +230,37 @@ def test_run_target_spark_reads_the_systems_landed_in_the_warehouse(tmp_path: Pa
     assert out["hubspot_schema"] == "crm_hs" and out["hubspot_layout"] == "airbyte"
     assert out["marketo_enabled"] is False and out["web_enabled"] is False
     assert "salesforce_enabled" not in out
+
+
+def test_spark_and_duckdb_give_each_open_lead_the_same_score_grade_and_reasons(
+    built: Built,
+) -> None:
+    """The ML step on Spark (driver training, mapInPandas scoring) and DuckDB's dbt Python models
+    train on the same examples and score the same leads: lead_scores agree lead by lead."""
+    with duckdb.connect(str(built.duck.db_path), read_only=True) as con:
+        duck_rel = "main.lead_scores"
+        spark_rel = built.spark_files("lead_scores")
+        columns = [c for c in _columns(con, duck_rel) if c[0] not in RUN_METADATA]
+        spark_names = {name for name, _ in _columns(con, spark_rel)}
+        assert [n for n, _ in columns if n not in spark_names] == []
+        select = _projection(columns)
+        counts = [
+            con.sql(f"select count(*) from {r}").fetchall()[0][0] for r in (duck_rel, spark_rel)
+        ]
+        assert counts[0] > 100 and counts[0] == counts[1], counts
+        differing = {}
+        for name, _ in columns:
+            one = _projection([(name, _)])
+            n = con.sql(
+                f"select count(*) from (select lead_id, {one} from {duck_rel} "
+                f"except all select lead_id, {one} from {spark_rel})"
+            ).fetchall()[0][0]
+            if n:
+                differing[name] = n
+        print(f"lead_scores on both engines: {counts[0]} leads; columns differing: {differing}")
+        assert differing == {}, differing
+        for a, b in ((duck_rel, spark_rel), (spark_rel, duck_rel)):
+            sample = con.sql(
+                f"select {select} from {a} except all select {select} from {b} limit 3"
+            ).fetchall()
+            assert sample == [], (a, b, sample)

@@ -38,8 +38,11 @@ activity_ages as (
         activities.activity_type,
         activities.engagement_category,
         activities.is_engagement,
-        {{ dbt.datediff('activities.activity_at', 'cutoffs.cutoff_at', 'minute') }}
-        / 1440.0 as age_days
+        -- double on every engine: Spark types `bigint / 1440.0` as a 6-decimal number
+        cast(
+            {{ dbt.datediff('activities.activity_at', 'cutoffs.cutoff_at', 'minute') }}
+            as double
+        ) / 1440.0 as age_days
     from cutoffs
     inner join activities
         on
@@ -118,9 +121,11 @@ engagement as (
             case when engagement_category = 'negative' and age_days < 90 then 1 end
         ) as negative_events_90d,
         min(case when is_engagement then age_days end) as days_since_last_engagement,
-        sum(case when is_engagement then exp(-age_days / 7.0) else 0 end)
+        -- sums of exp() rounded to 6 decimals: engines differ in the last bits of exp() and
+        -- in summation order, and a last-bit difference would change the trained model
+        round(sum(case when is_engagement then exp(-age_days / 7.0) else 0 end), 6)
             as engagement_decay_7d,
-        sum(case when is_engagement then exp(-age_days / 30.0) else 0 end)
+        round(sum(case when is_engagement then exp(-age_days / 30.0) else 0 end), 6)
             as engagement_decay_30d
     from activity_ages
     group by cutoff_id
@@ -182,7 +187,7 @@ final as (
         coalesce(engagement.eng_events_30d, 0) as eng_events_30d,
         coalesce(engagement.eng_events_90d, 0) as eng_events_90d,
         coalesce(engagement.eng_events_180d, 0) as eng_events_180d,
-        coalesce(engagement.eng_events_180d, 0) * 7.0 / greatest(
+        cast(coalesce(engagement.eng_events_180d, 0) as double) * 7.0 / greatest(
             {{ dbt.datediff('leads.created_at', 'cutoffs.cutoff_at', 'day') }}, 7
         ) as eng_events_per_week,
         coalesce(engagement.touches_180d, 0) as touches_180d,

@@ -409,6 +409,7 @@ class FeatureSpec:
 
         ``value_labels``: rows of (``feature``, ``value``, ``label``, optional ``is_unknown``):
         the words a category value is shown with; ``is_unknown`` values count as missing.
+        Features are kept in name order, whatever order the rows come in.
         """
         if "group" not in frame.columns and "feature_group" in frame.columns:
             frame = frame.rename(columns={"feature_group": "group"})  # seed spelling
@@ -428,6 +429,10 @@ class FeatureSpec:
                 label = _text(rec, "label")
                 if label:
                     labels.setdefault(feat, {})[value] = label
+        # A warehouse does not promise row order, and the feature order decides the model's
+        # column order (tree split ties, the spec hash): sorted by name, every engine trains
+        # the same model from the same catalog.
+        frame = frame.sort_values("feature", kind="stable")
         defs: list[FeatureDef] = []
         for row in frame.to_dict("records"):
             defs.append(_feature_def(row, labels, unknown))
