@@ -85,6 +85,8 @@ BOUNDED: dict[tuple[str, str], tuple[int, str]] = {
         "the one-row clock and label policy (matured cutoffs); the one-row engagement window",
     ),
     ("int_account_snapshots", "NESTED_LOOP_JOIN"): (1, "the one-row intent surge threshold"),
+    ("account_score_history", "CROSS_PRODUCT"): (1, "the one-row scoring clock"),
+    ("fct_account_score_outcomes", "CROSS_PRODUCT"): (2, "the one-row label policy and clock"),
     ("grade_legend", "CROSS_PRODUCT"): (
         2,
         "the one-row clock; 4 fit letters x 4 engagement digits",
