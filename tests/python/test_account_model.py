@@ -23,6 +23,8 @@ from leadscore.evaluate.accounts import compare_accounts_with_truth
 from leadscore.generate.population import LABEL_DAYS, opportunity_probability_by
 from leadscore.ml import FeatureSpec, ScoringPolicy
 
+pytestmark = pytest.mark.xdist_group("account_model")
+
 BUILD = (
     "int_scoring_clock",
     "int_label_policy",
