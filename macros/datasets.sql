@@ -114,3 +114,32 @@ final as (
 {% macro historical_export_clock() -%}
     select cast(current_date as timestamp) as observed_at
 {%- endmacro %}
+
+
+{#-
+    Whether this build has the account model (int_account_snapshots, ml_account_model,
+    ml_account_scores): the demo on an adapter that runs dbt Python models and builds it,
+    not yet Spark. dbt_project.yml enables those models on the same condition (it cannot call
+    a macro); account_scores reads the probability only when this is true.
+-#}
+{% macro account_model_enabled() -%}
+    {{- return(leadscore.dataset_is('demo') and target.type != 'spark') -}}
+{%- endmacro %}
+
+
+{#-
+    The account model's scores (ml_account_scores) where the build has the account model;
+    elsewhere an empty relation of the same columns, so account_scores builds on every target
+    and says why its probability is null.
+-#}
+{% macro account_probabilities() -%}
+    {%- if leadscore.account_model_enabled() -%}
+        {{- return(ref('ml_account_scores')) -}}
+    {%- endif -%}
+    {{- return(
+        '(select cast(null as ' ~ dbt.type_string() ~ ') as account_id, cast(null as '
+        ~ dbt.type_float() ~ ') as account_conversion_probability, cast(null as '
+        ~ dbt.type_string() ~ ') as account_model_version, cast(null as '
+        ~ dbt.type_string() ~ ') as account_probability_note where 1 = 0) as no_account_model'
+    ) -}}
+{%- endmacro %}

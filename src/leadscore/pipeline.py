@@ -33,7 +33,7 @@ from leadscore.ml.grades import to_0_100
 from leadscore.ml.leakage import LeakageError, single_feature_aucs
 from leadscore.ml.policy import training_spec_hash
 from leadscore.ml.registry import ModelFormatError, PromotionDecision, retrain_decision
-from leadscore.ml.runtime import Progress
+from leadscore.ml.runtime import Progress, native_threads
 from leadscore.ml.scoring import feature_importance, score_drift
 
 log = logging.getLogger("leadscore.pipeline")
@@ -697,3 +697,111 @@ def _typed_drift(frame: pd.DataFrame) -> pd.DataFrame:
     for col in ("reference_rows", "compared_rows"):
         out[col] = pd.to_numeric(out[col]).astype("int64")
     return out
+
+
+# --------------------------------------------------------------------------- accounts
+
+#: int_account_snapshots' key columns (the rest are the account catalog's features and label)
+ACCOUNT_COL = "account_id"
+ACCOUNT_SCORE_COLUMNS = (
+    "account_id",
+    "account_conversion_probability",
+    "account_model_version",
+    "account_probability_note",
+)
+
+
+def _account_training_rows(snapshots: pd.DataFrame) -> pd.DataFrame:
+    """The matured training snapshots in a fixed order (same rows -> same model)."""
+    train = snapshots[snapshots["purpose"].astype(str) == "train"]
+    return train.sort_values(["cutoff_at", ACCOUNT_COL], kind="stable").reset_index(drop=True)
+
+
+def _outcome_counts(train: pd.DataFrame) -> tuple[int, int]:
+    y = pd.to_numeric(train["label"], errors="coerce").fillna(0)
+    return len(y), int((y > 0).sum())
+
+
+def train_account_model(
+    snapshots: pd.DataFrame,
+    spec: FeatureSpec,
+    policy: ScoringPolicy,
+    as_of: pd.Timestamp,
+    dataset: str,
+) -> pa.Table:
+    """The account model of this build: one registry-shaped row, or none with too few outcomes.
+
+    Trained on every build from the matured account snapshots (``purpose = 'train'`` rows of
+    int_account_snapshots: features known at each cutoff, label = an opportunity on the account
+    within the horizon after it), with the lead model's recipe and honesty rules
+    (:func:`train_and_evaluate`: time split with a one-horizon embargo, candidates chosen and
+    calibrated on older rows, leak check, holdout measured once). The policy's minimum
+    outcomes (policy_label) apply to account snapshots as they do to lead snapshots.
+    """
+    train = _account_training_rows(snapshots)
+    rows, positives = _outcome_counts(train)
+    if not has_enough_outcomes(train, policy):
+        log.warning(
+            "account model: too few outcomes to train (%d snapshots, %d with an opportunity; "
+            "policy needs %d and %d): account probabilities stay null",
+            rows,
+            positives,
+            policy.min_examples,
+            policy.min_positives,
+        )
+        return registry_table(_empty_registry(), dataset)
+    model = train_and_evaluate(
+        train,
+        spec,
+        policy,
+        lead_col=ACCOUNT_COL,
+        trained_at=as_of,
+        progress=Progress("account training"),
+    )
+    row = registry_row(model, status="champion")
+    row["decision_reason"] = (
+        f"trained on this build's {rows:,} matured account snapshots ({positives:,} with an "
+        "opportunity within the horizon); no registry: every build retrains"
+    )
+    row["retrain_reason"] = "every_build"
+    return registry_table(pd.DataFrame([row]), dataset)
+
+
+def score_accounts(
+    snapshots: pd.DataFrame,
+    model_rows: pd.DataFrame,
+    policy: ScoringPolicy,
+) -> pd.DataFrame:
+    """``account_conversion_probability`` of every account at the scoring clock.
+
+    The ``purpose = 'score'`` snapshots scored by this build's account model; without one
+    (too few outcomes) the probability is null and ``account_probability_note`` says why.
+    """
+    current = snapshots[snapshots["purpose"].astype(str) == "score"].reset_index(drop=True)
+    ids = current[ACCOUNT_COL].astype(str)
+    model = load_champion(model_rows)
+    if model is None or current.empty:
+        rows, positives = _outcome_counts(_account_training_rows(snapshots))
+        note = (
+            f"no account model: {rows:,} matured account snapshots with {positives:,} "
+            f"opportunities; the policy needs {policy.min_examples:,} and "
+            f"{policy.min_positives:,} (policy_label)"
+        )
+        return pd.DataFrame(
+            {
+                "account_id": ids,
+                "account_conversion_probability": pd.Series([np.nan] * len(ids), dtype="float64"),
+                "account_model_version": pd.Series([None] * len(ids), dtype="object"),
+                "account_probability_note": [note] * len(ids),
+            }
+        )
+    with native_threads(policy.max_threads):
+        probability = model.predict_proba(current)
+    return pd.DataFrame(
+        {
+            "account_id": ids,
+            "account_conversion_probability": np.clip(np.asarray(probability, float), 0, 1),
+            "account_model_version": [model.version] * len(ids),
+            "account_probability_note": pd.Series([None] * len(ids), dtype="object"),
+        }
+    )

@@ -71,6 +71,22 @@ BOUNDED: dict[tuple[str, str], tuple[int, str]] = {
         2,
         "accounts x the policy_account_fit rows (one per attribute value); the grade cut-offs",
     ),
+    ("int_account_snapshots", "CROSS_PRODUCT"): (
+        3,
+        "the one-row clock, label policy and account-scoring settings",
+    ),
+    ("int_account_snapshots", "PIECEWISE_MERGE_JOIN"): (
+        1,
+        "people x the monthly cutoffs (one per month with activity, plus the clock): one "
+        "snapshot per account and month, linear in people",
+    ),
+    ("int_account_snapshots", "BLOCKWISE_NL_JOIN"): (
+        2,
+        "the one-row clock and label policy (matured cutoffs); the one-row engagement window",
+    ),
+    ("int_account_snapshots", "NESTED_LOOP_JOIN"): (1, "the one-row intent surge threshold"),
+    ("account_score_history", "CROSS_PRODUCT"): (1, "the one-row scoring clock"),
+    ("fct_account_score_outcomes", "CROSS_PRODUCT"): (2, "the one-row label policy and clock"),
     ("grade_legend", "CROSS_PRODUCT"): (
         2,
         "the one-row clock; 4 fit letters x 4 engagement digits",

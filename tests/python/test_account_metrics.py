@@ -4,8 +4,9 @@ within the label horizon after the run; the MetricFlow metric `account_conversio
 counts matured runs only.
 
 One workspace, copied from the session's canonical build (2,000 leads), scores accounts at two
-clocks 121 days apart (rules only: no ML step is needed), so the first run's 90-day horizon
-has matured by the second and the second's has not.
+clocks 121 days apart (the grades are rules; only the account model, trained on each clock's
+matured account snapshots, is ML), so the first run's 90-day horizon has matured by the second
+and the second's has not.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from leadscore.config import PROJECT_DIR
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("account_metrics")]
 
 FIRST, SECOND = "2026-03-01 00:00:00", "2026-06-30 00:00:00"
-RUN = ("int_scoring_clock", "int_label_policy", "score_overrides", "account_scores")
+# account_scores reads the account model's probability: it is trained on each clock's snapshots
+ACCOUNT_MODEL = ("int_account_snapshots", "ml_account_model", "ml_account_scores")
+RUN = ("int_scoring_clock", "int_label_policy", "score_overrides", *ACCOUNT_MODEL, "account_scores")
 HISTORY = "account_score_history"
 OUTCOMES = "fct_account_score_outcomes"
 

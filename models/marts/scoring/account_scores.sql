@@ -14,10 +14,18 @@
       is_mqa                    marketing qualified account: fit, engagement and engaged people
                                 at the policy_account_scoring thresholds
       account_reason            the facts above in words
+      account_conversion_probability
+                                the account model's calibrated probability that an
+                                opportunity is created on the account within the label
+                                horizon (ml_account_scores); null with
+                                account_probability_note saying why when there is none
     An account's active override (score_overrides) sets effective_grade. Only activities and
     intent weeks before the clock count, so a rebuild on an old clock scores as it would then.
 -#}
 {%- set text = dbt.type_string() %}
+{%- set unscored = 'not scored: the account had no person created before the scoring clock'
+    if leadscore.account_model_enabled()
+    else 'no account model on this target (built on DuckDB only, see README)' %}
 with
 
 accounts as (
@@ -47,6 +55,13 @@ intent as (
 clock as (
 
     select * from {{ ref('int_scoring_clock') }}
+
+),
+
+-- the account model's probabilities (ml_account_scores); none on a target without it
+account_probabilities as (
+
+    select * from {{ leadscore.account_probabilities() }}
 
 ),
 
@@ -343,10 +358,19 @@ final as (
             graded.intent_phrase,
             graded.fit_phrase
         ) as account_reason,
+        account_probabilities.account_conversion_probability,
+        account_probabilities.account_model_version,
+        case
+            when account_probabilities.account_id is null
+                then '{{ unscored }}'
+            else account_probabilities.account_probability_note
+        end as account_probability_note,
         clock.as_of as scored_at
     from graded
     left join overrides
         on graded.account_id = overrides.account_id
+    left join account_probabilities
+        on graded.account_id = account_probabilities.account_id
     cross join settings
     cross join clock
 

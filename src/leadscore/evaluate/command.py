@@ -25,9 +25,11 @@ def evaluate_command(
     """Identity resolution and the champion's holdout quality against the generator's truth.
 
     Only for generated demo data: the truth folder knows every person's true identity and
-    true probability. Prints pairwise precision/recall of identity resolution, and the
-    champion's holdout ROC-AUC next to the truth's ROC-AUC on the same rows, with ECE.
+    true probability. Prints pairwise precision/recall of identity resolution, the
+    champion's holdout ROC-AUC next to the truth's ROC-AUC on the same rows, with ECE, and
+    the same for the account model (opportunity on the account within the horizon).
     """
+    from leadscore.evaluate.accounts import compare_accounts_with_truth
     from leadscore.evaluate.identity import evaluate_identity
     from leadscore.evaluate.scoring import compare_with_truth
 
@@ -41,7 +43,8 @@ def evaluate_command(
             )
             raise typer.Exit(2)
     console.print(evaluate_identity(db_path, truth).summary())
-    try:
-        console.print(compare_with_truth(db_path, truth).summary())
-    except ValueError as exc:
-        console.print(f"[yellow]{exc}[/yellow]")
+    for compare in (compare_with_truth, compare_accounts_with_truth):
+        try:
+            console.print(compare(db_path, truth).summary())
+        except ValueError as exc:
+            console.print(f"[yellow]{exc}[/yellow]")

@@ -31,6 +31,15 @@ SCALE_INTENT = 0.6
 SCALE_INTEREST = 1.1
 SCALE_CHANNEL = 0.9
 LABEL_DAYS = 90
+# When a person's opportunity is created, in days after creation: with probability p
+# (label90) at OPP_MIN_DAYS + Beta(OPP_BETA) x OPP_SPAN_DAYS; otherwise, with probability
+# LATE_SHARE x p, uniformly in [LATE_START_DAYS, LATE_START_DAYS + LATE_SPAN_DAYS).
+OPP_MIN_DAYS = 3
+OPP_BETA = (1.6, 2.4)
+OPP_SPAN_DAYS = LABEL_DAYS - 3.5
+LATE_SHARE = 0.3
+LATE_START_DAYS = 91
+LATE_SPAN_DAYS = 150
 
 INDUSTRY_KEYS = tuple(k for k, _, _ in v.INDUSTRIES)
 COUNTRY_KEYS = tuple(k for k, _, _ in v.COUNTRIES)
@@ -51,6 +60,18 @@ def _days(x: np.ndarray) -> np.ndarray:
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
+
+
+def opportunity_probability_by(p: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """P(the person's opportunity is created within ``days`` days of creation), the law the
+    draws in :func:`make_persons` follow (the truth of account-level outcomes is built on it)."""
+    from scipy.stats import beta
+
+    days = np.asarray(days, dtype=np.float64)
+    p = np.asarray(p, dtype=np.float64)
+    early = beta.cdf(np.clip((days - OPP_MIN_DAYS) / OPP_SPAN_DAYS, 0, 1), *OPP_BETA)
+    late = np.clip((days - LATE_START_DAYS) / LATE_SPAN_DAYS, 0, 1)
+    return p * early + (1 - p) * LATE_SHARE * p * late
 
 
 def employee_band(employees: np.ndarray) -> np.ndarray:
@@ -281,9 +302,11 @@ def make_persons(opts: GenerateOptions, acc: Accounts) -> Persons:
     channel_logit = SCALE_CHANNEL * np.array([w for _, _, w in v.CHANNELS])[channel]
     p = _sigmoid(INTERCEPT + fit + intent + interest + channel_logit)
     label90 = rng.random(n) < p
-    late = ~label90 & (rng.random(n) < 0.3 * p)
+    late = ~label90 & (rng.random(n) < LATE_SHARE * p)
     opp_days = np.where(
-        label90, 3 + rng.beta(1.6, 2.4, n) * (LABEL_DAYS - 3.5), 91 + rng.random(n) * 150
+        label90,
+        OPP_MIN_DAYS + rng.beta(*OPP_BETA, n) * OPP_SPAN_DAYS,
+        LATE_START_DAYS + rng.random(n) * LATE_SPAN_DAYS,
     )
     has_opp = label90 | late
     opp_at = np.where(has_opp, created + _days(opp_days), NAT)
