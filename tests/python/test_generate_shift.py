@@ -134,3 +134,13 @@ def test_bad_shift_options_exit_2_with_a_clear_message(
     result = CliRunner().invoke(app, ["generate", "--out", str(tmp_path / "raw"), *args])
     assert result.exit_code == 2, result.output
     assert message in " ".join(result.output.split())
+
+
+def test_the_taxonomy_seed_maps_every_generated_product_page() -> None:
+    """The warehouse's vocabulary (seed) covers the product pages the generator emits."""
+    from leadscore.config import PROJECT_DIR
+
+    seed = pd.read_csv(PROJECT_DIR / "seeds/taxonomy/taxonomy_product_lines.csv")
+    pages = seed[seed["signal_type"] == "page_path"]
+    mapped = dict(zip(pages["signal_value"], pages["product_line"], strict=True))
+    assert {path: key for key, _, path in v.PRODUCT_LINES} == mapped
