@@ -90,7 +90,7 @@ def generate_command(
             "--shift",
             metavar="KIND",
             help="Inject a regime change from --shift-at on: upmarket (the ideal customer moves "
-            "to larger companies) or product_line:<name> (that line's conversion doubles; names "
+            "to larger companies) or product_line:NAME (that line's conversion doubles; names "
             "lead_scoring, attribution, forecasting, data_quality). The truth folder follows it.",
         ),
     ] = None,
