@@ -105,6 +105,16 @@ def champion_version(reg: pd.DataFrame) -> str | None:
     return None if rows.empty else str(rows["model_version"].iloc[0])
 
 
+def champion_at(reg: pd.DataFrame, moment: pd.Timestamp) -> str | None:
+    """The model that was champion at `moment`: the newest one trained before it that was
+    ever promoted (status champion, or retired after being replaced)."""
+    ever = reg[reg["status"].isin(["champion", "retired"])]
+    ever = ever[pd.to_datetime(ever["trained_at"]) < moment]
+    if ever.empty:
+        return None
+    return str(ever.sort_values("trained_at")["model_version"].iloc[-1])
+
+
 def load_model(reg: pd.DataFrame, version: str) -> Any:
     from leadscore.ml.registry import model_from_registry_row
 
@@ -232,12 +242,11 @@ def simulate(
             month.promoted = row["status"] == "champion"
             month.decision = str(row.get("decision_reason") or "")
         month.warned, month.breached = alerts_at(settings.db_path, as_of)
-        # the frozen model: the champion in force when the shift starts (without a shift,
+        # the frozen model: the champion in force when the shift began (without a shift,
         # the first month's champion)
         if frozen is None:
-            at_shift = shift is None or as_of >= shift[1]
-            version = previous_champion if shift is not None and k > 0 else month.champion
-            if at_shift and version is not None:
+            version = month.champion if shift is None else champion_at(after, shift[1])
+            if version is not None and (shift is None or as_of >= shift[1]):
                 frozen = (version, load_model(after, version))
         # evaluate the previous month's champion on the leads created since its clock
         if results and previous_champion is not None:

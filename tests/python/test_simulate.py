@@ -67,3 +67,19 @@ def test_shift_options_need_generate(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["simulate", "--shift", "upmarket"])
     assert result.exit_code == 2
     assert "--generate" in result.output
+
+
+def test_the_frozen_model_is_the_champion_in_force_when_the_shift_began() -> None:
+    from leadscore.simulate import champion_at
+
+    reg = pd.DataFrame(
+        {
+            "model_version": ["a", "b", "c", "d"],
+            "status": ["retired", "challenger", "retired", "champion"],
+            "trained_at": pd.to_datetime(["2025-11-01", "2025-12-01", "2025-12-15", "2026-02-01"]),
+        }
+    )
+    # b lost its promotion gate: c, promoted later, was the champion when 2026 began
+    assert champion_at(reg, pd.Timestamp("2026-01-01")) == "c"
+    assert champion_at(reg, pd.Timestamp("2025-12-10")) == "a"
+    assert champion_at(reg, pd.Timestamp("2025-10-01")) is None
