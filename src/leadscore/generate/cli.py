@@ -14,7 +14,7 @@ from rich.table import Table
 
 from leadscore.config import Settings
 from leadscore.generate.core import check_paths, generate
-from leadscore.generate.options import GenerateOptions
+from leadscore.generate.options import GenerateOptions, product_line_keys
 
 console = Console(stderr=True)
 
@@ -90,8 +90,8 @@ def generate_command(
             "--shift",
             metavar="KIND",
             help="Inject a regime change from --shift-at on: upmarket (the ideal customer moves "
-            "to larger companies) or product_line:NAME (that line's conversion doubles; names "
-            "lead_scoring, attribution, forecasting, data_quality). The truth folder follows it.",
+            "to larger companies) or product_line:NAME (that line's conversion doubles; NAME "
+            f"one of {', '.join(product_line_keys())}). The truth folder follows it.",
         ),
     ] = None,
     shift_at: Annotated[
