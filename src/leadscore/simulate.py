@@ -55,6 +55,7 @@ class MonthResult:
     frozen_auc: float = float("nan")
     frozen_version: str | None = None
     build_seconds: float = 0.0
+    eval_frame: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def ratio(self) -> float:
@@ -182,20 +183,46 @@ def _auc(y: np.ndarray, p: np.ndarray) -> float:
     return float(roc_auc_score(y, p))
 
 
-def evaluate(
+def predictions(
     features: pd.DataFrame, truth: pd.DataFrame, models: dict[str, Any]
-) -> dict[str, float]:
-    """ROC-AUC of each model and of the truth on the same leads (truth's 90-day outcome)."""
+) -> pd.DataFrame:
+    """Per lead: the truth's 90-day outcome `y`, its `truth` probability and each model's."""
     rows = features.merge(truth, on="lead_id", how="inner")
-    result: dict[str, float] = {"leads": float(len(rows))}
-    if rows.empty:
-        return result
-    y = rows["has_opportunity_90d"].astype(str).str.lower().isin(["true", "1"]).to_numpy()
-    result["conversions"] = float(y.sum())
-    result["truth"] = _auc(y, rows["true_probability"].to_numpy(dtype=float))
+    frame = pd.DataFrame(
+        {
+            "y": rows["has_opportunity_90d"].astype(str).str.lower().isin(["true", "1"]),
+            "truth": rows["true_probability"].to_numpy(dtype=float),
+        }
+    )
     for label, model in models.items():
-        result[label] = _auc(y, np.asarray(model.predict_proba(rows), dtype=float))
+        frame[label] = np.asarray(model.predict_proba(rows), dtype=float) if len(rows) else []
+    return frame
+
+
+def evaluate(frame: pd.DataFrame) -> dict[str, float]:
+    """ROC-AUC of the truth and of each model column on the same leads."""
+    y = frame["y"].to_numpy(dtype=bool)
+    result: dict[str, float] = {"leads": float(len(frame)), "conversions": float(y.sum())}
+    for col in frame.columns.drop("y"):
+        result[col] = _auc(y, frame[col].to_numpy(dtype=float))
     return result
+
+
+def pooled(
+    results: Sequence[MonthResult], shift: tuple[str, pd.Timestamp] | None
+) -> dict[str, float] | None:
+    """The evaluations of every month from the shift on (all months without a shift) pooled:
+    the truth, the month-by-month champions and the frozen model on the same leads."""
+    frames = [
+        r.eval_frame
+        for r in results
+        if r.eval_frame is not None
+        and "frozen" in r.eval_frame
+        and (shift is None or r.as_of >= shift[1])
+    ]
+    if not frames:
+        return None
+    return evaluate(pd.concat(frames, ignore_index=True))
 
 
 def simulate(
@@ -257,7 +284,8 @@ def simulate(
             models = {"champion": load_model(after, previous_champion)}
             if frozen is not None:
                 models["frozen"] = frozen[1]
-            scores = evaluate(feats, truth, models)
+            prev.eval_frame = predictions(feats, truth, models)
+            scores = evaluate(prev.eval_frame)
             prev.eval_leads = int(scores.get("leads", 0))
             prev.eval_conversions = int(scores.get("conversions", 0))
             prev.truth_auc = scores.get("truth", float("nan"))
@@ -493,6 +521,16 @@ def simulate_command(
         frame.to_csv(csv_path, index=False)
         console.print(f"Wrote {csv_path}")
     frozen = next((r.frozen_version for r in results if r.frozen_version), None)
+    total = pooled(results, the_shift)
+    if total is not None:
+        out.print(
+            ("Pooled from the shift on" if the_shift else "Pooled over all months")
+            + f": {int(total['leads']):,} leads, {int(total['conversions'])} conversions; "
+            f"ROC-AUC champions {_fmt(total['champion'])}, truth {_fmt(total['truth'])} "
+            f"(ratio {_fmt(total['champion'] / total['truth'])}), frozen "
+            f"{_fmt(total['frozen'])} (ratio {_fmt(total['frozen'] / total['truth'])}).",
+            highlight=False,
+        )
     out.print(
         "Each row's AUCs (ROC-AUC): that month's champion, the truth (true_probability) and "
         "the frozen model on the leads created in the following month and open at its clock, "

@@ -38,6 +38,7 @@ def test_simulate_prints_a_row_per_month_with_monitors_retraining_and_auc(
     text = result.output
     assert "Monthly simulation: no regime shift" in text
     assert "month 2/2: built in" in text
+    assert "Pooled over all months: " in " ".join(text.split())
     rows = pd.read_csv(csv_path)
     assert tuple(rows.columns) == TABLE_COLUMNS
     assert list(rows["clock"]) == ["2026-05-01", "2026-06-01"]
@@ -83,3 +84,47 @@ def test_the_frozen_model_is_the_champion_in_force_when_the_shift_began() -> Non
     assert champion_at(reg, pd.Timestamp("2026-01-01")) == "c"
     assert champion_at(reg, pd.Timestamp("2025-12-10")) == "a"
     assert champion_at(reg, pd.Timestamp("2025-10-01")) is None
+
+
+class _Fixed:
+    """A stand-in model: its probability is a column of the features."""
+
+    def __init__(self, column: str) -> None:
+        self.column = column
+
+    def predict_proba(self, frame: pd.DataFrame) -> object:
+        return frame[self.column].to_numpy(dtype=float)
+
+
+def test_pooled_evaluation_covers_the_months_from_the_shift_on() -> None:
+    import numpy as np
+
+    from leadscore.simulate import MonthResult, evaluate, pooled, predictions
+
+    rng = np.random.default_rng(3)
+    months = []
+    for k, clock in enumerate(["2026-01-01", "2026-02-01", "2026-03-01"]):
+        n = 400
+        truth_p = rng.uniform(0, 0.4, n)
+        y = rng.random(n) < truth_p
+        feats = pd.DataFrame(
+            {
+                "lead_id": [f"{k}-{i}" for i in range(n)],
+                "good": truth_p + rng.normal(0, 0.05, n),
+                "noise": rng.random(n),
+            }
+        )
+        truth = pd.DataFrame(
+            {"lead_id": feats["lead_id"], "true_probability": truth_p, "has_opportunity_90d": y}
+        )
+        frame = predictions(feats, truth, {"champion": _Fixed("good"), "frozen": _Fixed("noise")})
+        assert len(frame) == n
+        month = MonthResult(as_of=pd.Timestamp(clock), eval_frame=frame)
+        months.append(month)
+        one = evaluate(frame)
+        assert one["champion"] > 0.6 and abs(one["frozen"] - 0.5) < 0.1
+    shift = ("upmarket", pd.Timestamp("2026-02-01"))
+    total = pooled(months, shift)
+    assert total is not None and total["leads"] == 800
+    assert total["champion"] > total["frozen"]
+    assert pooled(months, None)["leads"] == 1200  # type: ignore[index]
