@@ -140,6 +140,9 @@ app.command("report")(report_command)
 app.command("bench")(bench_command)
 app.command("status")(status_command)
 app.command("evaluate")(evaluate_command)
+app.command("simulate")(
+    __import__("leadscore.simulate", fromlist=["simulate_command"]).simulate_command
+)
 
 
 @app.command("contract")

@@ -125,7 +125,8 @@ def test_model_monitoring_judges_every_monitor_by_policy(runs: Workspace) -> Non
     assert "training examples at snapshot ages" in drift["reference_population"]
     assert "open leads at the scoring clock within 7 days" in drift["compared_population"]
     segments = mon[mon["monitor"] == "segment_win_rate"]["segment"]
-    assert segments.str.match(r"^(industry|size_tier|channel)=").all()
+    assert segments.str.match(r"^(industry|size_tier|channel|product_line)=").all()
+    assert segments.str.startswith("product_line=").any()
     # both builds kept their rows (incremental per clock)
     clocks = _query(runs.db_path, "select distinct measured_at from model_monitoring")
     assert len(clocks) == 2

@@ -42,6 +42,37 @@ owners as (
 
 ),
 
+product_signals as (
+
+    select * from {{ ref('int_lead_product_signals') }}
+
+),
+
+-- main product interest: the product line with the most signals, ties to the latest signal
+product_line_counts as (
+
+    select
+        lead_id,
+        product_line,
+        row_number() over (
+            partition by lead_id
+            order by count(*) desc, max(signal_at) desc, product_line asc
+        ) as interest_rank
+    from product_signals
+    group by lead_id, product_line
+
+),
+
+product_interest as (
+
+    select
+        lead_id,
+        product_line
+    from product_line_counts
+    where interest_rank = 1
+
+),
+
 ranked as (
 
     -- survivorship: SF Contact, then SF Lead, then HubSpot, then Marketo; newest first
@@ -154,6 +185,7 @@ final as (
         people.lead_source,
         people.channel,
         channels.channel_group,
+        product_interest.product_line,
         coalesce(people.created_at, web_only.first_identified_at) as created_at,
         people.last_modified_at,
         people.custom_fields,
@@ -179,6 +211,8 @@ final as (
         on people.channel = channels.channel
     left join owners
         on people.owner_id = owners.owner_id
+    left join product_interest
+        on all_leads.lead_id = product_interest.lead_id
 
 )
 

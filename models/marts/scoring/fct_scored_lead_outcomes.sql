@@ -3,8 +3,8 @@
     (lead_score_history) whose label horizon (int_label_policy) has passed at this build's
     scoring clock. converted = 1 when the lead's first opportunity was created after the run's
     clock and within the horizon, the same label the model was trained on. Segments are the
-    lead's current industry, size tier and channel (dim_leads). Input of the outcome backtest
-    and the segment monitors.
+    lead's current industry, size tier, channel and product line (dim_leads). Input of the
+    outcome backtest and the segment monitors.
 -#}
 with
 
@@ -71,6 +71,7 @@ final as (
         coalesce(leads.industry, 'unknown') as industry,
         coalesce(leads.size_tier, 'unknown') as size_tier,
         coalesce(leads.channel, 'unknown') as channel,
+        coalesce(leads.product_line, 'unknown') as product_line,
         case
             when
                 funnel.opportunity_at > matured.as_of

@@ -168,7 +168,7 @@ rescaled_outcomes as (
 
 segment_cells as (
 
-    {% for dimension in ['industry', 'size_tier', 'channel'] %}
+    {% for dimension in ['industry', 'size_tier', 'channel', 'product_line'] %}
         select
             '{{ dimension }}=' || {{ dimension }} as segment,
             as_of,

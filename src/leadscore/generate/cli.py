@@ -14,17 +14,17 @@ from rich.table import Table
 
 from leadscore.config import Settings
 from leadscore.generate.core import check_paths, generate
-from leadscore.generate.options import GenerateOptions
+from leadscore.generate.options import GenerateOptions, product_line_keys
 
 console = Console(stderr=True)
 
 
-def _parse_start(value: str) -> date:
+def _parse_start(value: str, param_hint: str = "--start") -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise typer.BadParameter(
-            f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2025-01-01", param_hint="--start"
+            f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2025-01-01", param_hint=param_hint
         ) from exc
 
 
@@ -84,6 +84,24 @@ def generate_command(
             "schema per system, as a connector would (point <system>_schema at it).",
         ),
     ] = None,
+    shift: Annotated[
+        str | None,
+        typer.Option(
+            "--shift",
+            metavar="KIND",
+            help="Inject a regime change from --shift-at on: upmarket (the ideal customer moves "
+            "to larger companies) or product_line:NAME (that line's conversion doubles; NAME "
+            f"one of {', '.join(product_line_keys())}). The truth folder follows it.",
+        ),
+    ] = None,
+    shift_at: Annotated[
+        str | None,
+        typer.Option(
+            "--shift-at",
+            metavar="YYYY-MM-DD",
+            help="First day of the regime change: it applies to leads created on/after it.",
+        ),
+    ] = None,
     into_spark: Annotated[
         bool,
         typer.Option(
@@ -132,9 +150,20 @@ def generate_command(
         check_paths(out_dir, truth_dir)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    opts = GenerateOptions(
-        leads=leads, seed=seed, out=out_dir, truth_out=truth_dir, start=start_date, months=months
-    )
+    shift_date = None if shift_at is None else _parse_start(shift_at, "--shift-at")
+    try:
+        opts = GenerateOptions(
+            leads=leads,
+            seed=seed,
+            out=out_dir,
+            truth_out=truth_dir,
+            start=start_date,
+            months=months,
+            shift=shift,
+            shift_at=shift_date,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--shift/--shift-at") from exc
     began = time.perf_counter()
     columns = (
         TextColumn("{task.description:<28}"),

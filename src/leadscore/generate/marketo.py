@@ -205,6 +205,8 @@ def _attribute_sets() -> dict[int, list[str]]:
 
 _ATTRS = _attribute_sets()
 _PAGES = np.array([f"{v.WEB_HOST}{path}" for path, _, _ in v.WEB_PAGES], dtype=object)
+_PRODUCT_PAGE = f"{v.WEB_HOST}/product"
+_PRODUCT_URLS = np.array([f"{v.WEB_HOST}{path}" for _, _, path in v.PRODUCT_LINES], dtype=object)
 
 
 def activities_chunk(w: World, sl: slice, chunk: int, guid_start: int) -> pa.Table:
@@ -227,13 +229,14 @@ def activities_chunk(w: World, sl: slice, chunk: int, guid_start: int) -> pa.Tab
     new_t = np.concatenate([p.created[prim], p.mk_dup_at[dups]])
     new_lead_id = np.concatenate([w.ids.mk_lead[prim], w.ids.mk_lead_dup[dups]])
     lead_id = np.concatenate([ids.mk_lead[rp], new_lead_id])
+    person = np.concatenate([rp, new_p])
     t = np.concatenate([t, new_t])
     typ = np.concatenate([typ, np.full(len(new_p), NEW_LEAD)])
     t = clip_export(t, exp_at)
     keep = ~np.isnat(t)
-    lead_id, t, typ = lead_id[keep], t[keep], typ[keep]
+    lead_id, t, typ, person = lead_id[keep], t[keep], typ[keep], person[keep]
     order = np.lexsort((lead_id, t))
-    lead_id, t, typ = lead_id[order], t[order], typ[order]
+    lead_id, t, typ, person = lead_id[order], t[order], typ[order], person[order]
     n = len(t)
     type_id = TYPE_IDS[typ]
 
@@ -252,6 +255,9 @@ def activities_chunk(w: World, sl: slice, chunk: int, guid_start: int) -> pa.Tab
         sel = type_id == tid
         prim_val[sel] = _PAGES[page_i[sel]]
         prim_id[sel] = 3000 + page_i[sel]
+    # the product page a person visits is their main product interest's page (as on the web)
+    sel = np.isin(type_id, [1, 3]) & (_PAGES[page_i] == _PRODUCT_PAGE)
+    prim_val[sel] = _PRODUCT_URLS[p.product_line[person[sel]]]
     form_i = rng.integers(0, len(v.MARKETO_FORMS), n)
     sel = type_id == 2
     prim_val[sel] = np.array(v.MARKETO_FORMS, dtype=object)[form_i[sel]]

@@ -45,6 +45,8 @@ INDUSTRY_KEYS = tuple(k for k, _, _ in v.INDUSTRIES)
 COUNTRY_KEYS = tuple(k for k, _, _ in v.COUNTRIES)
 CHANNEL_KEYS = tuple(k for k, _, _ in v.CHANNELS)
 SENIORITY_KEYS = tuple(k for k, *_ in v.SENIORITY)
+PRODUCT_LINE_KEYS = tuple(k for k, _, _ in v.PRODUCT_LINES)
+SHIFT_CAP = 0.95  # a product_line shift doubles the true probability up to this cap
 ZONES: tuple[str, ...] = tuple(z for c in COUNTRY_KEYS for z, _ in v.TIMEZONES[c])
 NAT = np.datetime64("NaT", "s")
 
@@ -179,6 +181,8 @@ class Persons:
     title: np.ndarray
     channel: np.ndarray
     interest_z: np.ndarray
+    product_line: np.ndarray  # index into PRODUCT_LINE_KEYS (main product interest)
+    regime: np.ndarray  # 0 before the regime shift (or none), 1 on/after --shift-at
     created: np.ndarray
     fit: np.ndarray
     intent: np.ndarray
@@ -291,9 +295,18 @@ def make_persons(opts: GenerateOptions, acc: Accounts) -> Persons:
     )
     email = unique_emails(email)
 
+    # main product interest: its own random stream, so every other draw (and every person
+    # before a regime shift) is the same as without it
+    product_line = choose(rng_for(opts.seed, 2, 1), [s for _, s, _ in v.PRODUCT_LINES], n)
+    shift_at = opts.shift_at_s
+    regime = (created >= shift_at) if shift_at is not None else np.zeros(n, bool)
+
     # latent outcome process
     ind_w = np.array([w for _, _, w in v.INDUSTRIES])[acc.industry[account]]
-    band_w = np.array([w for _, _, w in v.EMPLOYEE_BANDS])[employee_band(acc.employees[account])]
+    band = employee_band(acc.employees[account])
+    band_w = np.array([w for _, _, w in v.EMPLOYEE_BANDS])[band]
+    if opts.shift == "upmarket":
+        band_w = np.where(regime, np.array(v.UPMARKET_BAND_WEIGHTS)[band], band_w)
     sen_w = np.array([w for _, _, w, _ in v.SENIORITY])[seniority]
     cty_w = np.array([w for _, _, w in v.COUNTRIES])[acc.country[account]]
     fit = SCALE_FIT * (ind_w + band_w + sen_w + cty_w - 0.5 * freemail)
@@ -301,6 +314,9 @@ def make_persons(opts: GenerateOptions, acc: Accounts) -> Persons:
     interest = SCALE_INTEREST * interest_z
     channel_logit = SCALE_CHANNEL * np.array([w for _, _, w in v.CHANNELS])[channel]
     p = _sigmoid(INTERCEPT + fit + intent + interest + channel_logit)
+    if opts.shift is not None and opts.shift.startswith("product_line:"):
+        line = PRODUCT_LINE_KEYS.index(opts.shift.split(":", 1)[1])
+        p = np.where(regime & (product_line == line), np.minimum(2 * p, SHIFT_CAP), p)
     label90 = rng.random(n) < p
     late = ~label90 & (rng.random(n) < LATE_SHARE * p)
     opp_days = np.where(
@@ -390,6 +406,8 @@ def make_persons(opts: GenerateOptions, acc: Accounts) -> Persons:
         title=title,
         channel=channel,
         interest_z=interest_z,
+        product_line=product_line,
+        regime=regime.astype(np.int64),
         created=created,
         fit=fit,
         intent=intent,

@@ -19,6 +19,7 @@ from leadscore.generate.population import (
     INDUSTRY_KEYS,
     INTERCEPT,
     LABEL_DAYS,
+    PRODUCT_LINE_KEYS,
     SCALE_CHANNEL,
     SCALE_FIT,
     SCALE_INTENT,
@@ -45,6 +46,8 @@ PERSON_COLUMNS: tuple[str, ...] = (
     "has_opportunity_90d",
     "opportunity_created_at",
     "is_won",
+    "product_line",
+    "regime",
 )
 ACCOUNT_COLUMNS: tuple[str, ...] = ("account_key", "domain", "industry", "employees", "country")
 
@@ -93,6 +96,8 @@ def write_truth(w: World, out: Path, row_counts: dict[str, int]) -> dict[str, ob
             "has_opportunity_90d": pa.array(p.label90),
             "opportunity_created_at": iso_z(p.opp_at),
             "is_won": pa.array(p.is_won),
+            "product_line": str_col(np.array(PRODUCT_LINE_KEYS, dtype=object)[p.product_line]),
+            "regime": pa.array(np.where(p.regime == 1, "after_shift", "before_shift")),
         }
     )
     accounts = pa.table(
@@ -132,6 +137,14 @@ def write_truth(w: World, out: Path, row_counts: dict[str, int]) -> dict[str, ob
             "scale_channel": SCALE_CHANNEL,
         },
         "base_rate": round(float(p.label90.mean()), 6),
+        "shift": None
+        if opts.shift is None
+        else {
+            "kind": opts.shift,
+            "at": str(opts.shift_at),
+            "leads_after": int(p.regime.sum()),
+            "truth": "true_probability of leads created on/after `at` follows the shift",
+        },
         "rows": dict(sorted(row_counts.items())),
         "truth_rows": {"persons.csv": n, "accounts.csv": acc.n},
         "chunk_persons": opts.chunk_persons,

@@ -130,6 +130,21 @@ EMPLOYEE_BANDS: tuple[tuple[int, str, float], ...] = (
     (10001, "10001+", 0.2),
 )
 
+# After an `upmarket` regime shift (`leadscore generate --shift upmarket`): the ideal customer
+# moves to larger companies, so the fit weight rises with size instead of peaking mid-market.
+UPMARKET_BAND_WEIGHTS: tuple[float, ...] = (-1.6, -1.2, -0.7, -0.2, 0.3, 0.8, 1.2, 1.4)
+
+# --- product lines: key, share of persons, product page path, campaign topic -------------
+# Each person's main product interest (hidden). It shows in the exports as visits to that
+# line's product page (web events, Marketo "Visit Webpage"); seeds/taxonomy/
+# product_line_signals.csv maps those paths to product lines for the warehouse.
+PRODUCT_LINES: tuple[tuple[str, float, str], ...] = (
+    ("lead_scoring", 0.4, "/product/lead-scoring"),
+    ("attribution", 0.25, "/product/attribution"),
+    ("forecasting", 0.2, "/product/forecasting"),
+    ("data_quality", 0.15, "/product/data-quality"),
+)
+
 # --- countries: code, share, fit weight, spellings, time zones (zone, share) ----------------
 COUNTRIES: tuple[tuple[str, float, float], ...] = (
     ("US", 0.50, 0.3),

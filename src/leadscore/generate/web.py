@@ -41,6 +41,8 @@ TITLES = np.array(
     dtype=object,
 )
 EVENTS = np.array([e for e, _, _ in v.TRACK_EVENTS], dtype=object)
+PRODUCT_PAGE = "/product"  # a known person's visits here go to their product line's page
+PRODUCT_PATHS = np.array([path for _, _, path in v.PRODUCT_LINES], dtype=object)
 EVENT_PATH = {
     "Content Downloaded": "/resources/ebook-lead-scoring",
     "Form Submitted": "/contact",
@@ -140,6 +142,9 @@ def events_chunk(w: World, sl: slice, chunk: int) -> pa.Table:
         pa.array(known), ids.web_user.take(pa.array(rp)), pa.nulls(n, pa.string())
     )
     path = np.where(kind == 1, EVENT_PATHS[ev_i], PATHS[page_i]).astype(object)
+    # a known person's product page is their main product interest's page
+    on_product = (kind == 0) & (PATHS[page_i] == PRODUCT_PAGE)
+    path[on_product] = PRODUCT_PATHS[p.product_line[rp[on_product]]]
     event = np.where(kind == 1, EVENTS[ev_i], None).astype(object)
     traits = np.full(n, None, dtype=object)
     is_ident = kind == 2
