@@ -269,3 +269,14 @@ def test_dbt_failure_lists_failed_nodes_and_both_logs(tmp_path: Path) -> None:
     assert "model.leadscore.ml_model_registry [error]: Runtime Error" in message
     assert str(logs / "dbt-build.log") in message and str(logs / "dbt" / "dbt.log") in message
     assert (logs / "run_results.json").exists()  # kept after the data folder is removed
+
+
+def test_daily_build_row_is_its_share_of_the_full_build() -> None:
+    times = parse_run_results(RUN_RESULTS, MANIFEST)
+    r = _size(100_000, 10.0, 100.0, 1024**2, times, 5000)
+    _header, rows = table_rows([r])
+    assert {row[0]: row[1] for row in rows}["daily build / full build"] == NOT_BUILT
+    r.steps["daily build"] = StepResult("daily build", 20.0, 1024**2, 0, "d.log")
+    by_metric = {row[0]: row[1] for row in table_rows([r])[1]}
+    assert by_metric["daily build after 1% new activity (incremental)"] == "20.0 s"
+    assert by_metric["daily build / full build"] == "20%"

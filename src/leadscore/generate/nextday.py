@@ -213,3 +213,18 @@ def _delete_members(
     picked = con.sql("select count(*) from cm_picked").fetchall()[0][0]
     soft = min(count, picked)
     return soft, picked - soft
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m leadscore.generate.nextday RAW_DIR [SHARE]`: append a day (used by bench)."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if not 1 <= len(args) <= 2:
+        raise SystemExit("usage: python -m leadscore.generate.nextday RAW_DIR [SHARE]")
+    share = float(args[1]) if len(args) == 2 else 0.01
+    print(append_day(Path(args[0]), share=share))
+
+
+if __name__ == "__main__":
+    main()
