@@ -499,3 +499,35 @@
 {% macro spark__string_agg_distinct(expr) -%}
     array_join(array_sort(collect_set({{ expr }})), ', ')
 {%- endmacro %}
+
+
+{#-
+    A 64-bit hash of one row's values (`row_hash`), and an order-free digest of a group's rows
+    (`hash_sum`: the sum of each row's hash, so an added, removed or changed row changes it;
+    pair it with count(*)). Fingerprints for incremental models: compared only with values the
+    same engine wrote (DuckDB's hash() may change between DuckDB versions; a changed
+    fingerprint only recomputes rows).
+-#}
+{% macro row_hash(columns) -%}
+    {{ return(adapter.dispatch('row_hash', 'leadscore')(columns)) }}
+{%- endmacro %}
+
+{% macro default__row_hash(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__row_hash(columns) -%}
+    xxhash64({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro hash_sum(columns) -%}
+    {{ return(adapter.dispatch('hash_sum', 'leadscore')(columns)) }}
+{%- endmacro %}
+
+{% macro default__hash_sum(columns) -%}
+    sum(hash({{ columns | join(', ') }}))
+{%- endmacro %}
+
+{% macro spark__hash_sum(columns) -%}
+    sum(cast(xxhash64({{ columns | join(', ') }}) as decimal(38, 0)))
+{%- endmacro %}

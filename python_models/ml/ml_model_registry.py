@@ -12,6 +12,9 @@ def model(dbt, session):
         unique_key="model_version",
         incremental_strategy="delete+insert",
         on_schema_change="append_new_columns",
+        # the trained models and their promotion history are state, not derived from the
+        # inputs: `--full-refresh` (rebuild the derived tables) keeps them
+        full_refresh=False,
     )
     dataset = dbt.config.get("dataset")
     as_of, policy, spec = pipeline.load_context(

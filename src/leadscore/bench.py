@@ -5,10 +5,13 @@ LEADSCORE_DB, LEADSCORE_RAW_DIR, DBT_TARGET_PATH and DBT_LOG_PATH, so it never t
 user's warehouse, exports or dbt target. Steps per size, each a child process:
 
 1. `leadscore generate` (demo exports + truth),
-2. `dbt seed`, then `dbt build --vars '{"force_retrain": true}'`,
+2. `dbt seed`, then `dbt build --vars '{"force_retrain": true}'` (the full build),
 3. `target/run_results.json` (+ `manifest.json`) give per-node times: staging+core, training
    (`ml_model_registry`), scoring (`ml_lead_scores`); `lead_scores` is counted read-only for
-   the scoring throughput.
+   the scoring throughput,
+4. the next day: `python -m leadscore.generate.nextday` appends 1% new activity dated in the
+   day after the export, then `dbt build` again (the daily run: incremental tables do only
+   the day's work), timed against the full build.
 
 Wall time is `time.perf_counter()` around the child. Peak memory is the child's `ru_maxrss`
 from `os.wait4()` - the same number `/usr/bin/time -v` prints as "Maximum resident set size"
@@ -57,6 +60,7 @@ SCORES_TABLES = ("lead_scores", SCORING_NODE)  # counted in this order of prefer
 STAGING_CORE_PATHS = ("models/staging/", "models/intermediate/", "models/marts/core/")
 STAGING_CORE_PREFIXES = ("stg_", "base_", "int_", "dim_", "fct_", "bridge_")
 NOT_BUILT = "not built yet"
+DAILY_STEP = "daily build"  # `dbt build` after `leadscore.generate.nextday` (1% new activity)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 MARKER = ".leadscore-bench"
 # Rough disk need per lead: exports + truth + DuckDB file (the 1M exports alone are ~3 GB).
@@ -396,6 +400,12 @@ def run_size(
         ),
         ("dbt seed", [dbt, "seed"]),
         ("dbt build", [dbt, "build", "--vars", json.dumps({"force_retrain": True})]),
+        # the next day: 1% more activity, a clock one day later, then the daily run
+        (
+            "append day",
+            [sys.executable, "-m", "leadscore.generate.nextday", env["LEADSCORE_RAW_DIR"]],
+        ),
+        (DAILY_STEP, [dbt, "build"]),
     ]
     target_dir = size_dir / "target"
     try:
@@ -420,8 +430,9 @@ def run_size(
             )
             progress.stop_task(task)
             result.steps[step] = done
-        result.build = read_build_times(target_dir)
-        _copy_run_artifacts(target_dir, log_dir)
+            if step == "dbt build":  # the full build's node times, before the daily run's
+                result.build = read_build_times(target_dir)
+                _copy_run_artifacts(target_dir, log_dir)
         result.scored_leads, result.scored_table = count_scored_leads(Path(env["LEADSCORE_DB"]))
     finally:
         if not keep:
@@ -486,6 +497,15 @@ def _step_rss(r: SizeResult, step: str) -> int | None:
     return s.peak_rss_bytes if s else None
 
 
+def _daily_share(r: SizeResult) -> float | None:
+    daily, full = _step_seconds(r, DAILY_STEP), _step_seconds(r, "dbt build")
+    return daily / full if daily is not None and full else None
+
+
+def fmt_share(value: float | None) -> str:
+    return NOT_BUILT if value is None else f"{value:.0%}"
+
+
 def _build_attr(r: SizeResult, name: str) -> float | None:
     return getattr(r.build, name) if r.build is not None else None
 
@@ -511,6 +531,13 @@ METRICS: list[tuple[str, str, Any, Any]] = [
     ),
     ("scoring_s", f"scoring ({SCORING_NODE})", lambda r: _build_attr(r, "scoring"), fmt_seconds),
     ("tests_s", "dbt tests (sum)", lambda r: _build_attr(r, "tests"), fmt_seconds),
+    (
+        "daily_build_s",
+        "daily build after 1% new activity (incremental)",
+        lambda r: _step_seconds(r, DAILY_STEP),
+        fmt_seconds,
+    ),
+    ("daily_share", "daily build / full build", lambda r: _daily_share(r), fmt_share),
     ("open_leads_scored", "open leads scored", lambda r: r.scored_leads, fmt_count),
     ("scoring_leads_per_s", "scoring throughput", lambda r: r.throughput, fmt_rate),
 ]

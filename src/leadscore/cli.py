@@ -179,7 +179,13 @@ def run(
         typer.Option("--vars", help="dbt vars as JSON, e.g. '{\"force_retrain\": true}'."),
     ] = None,
     full_refresh: Annotated[
-        bool, typer.Option("--full-refresh", help="Rebuild incremental models from scratch.")
+        bool,
+        typer.Option(
+            "--full-refresh",
+            help="Rebuild the incremental tables derived from the inputs (activities, "
+            "point-in-time features, CRM sync) from scratch; the model registry, score history "
+            "and monitoring history are kept.",
+        ),
     ] = False,
     validate: Annotated[
         bool,

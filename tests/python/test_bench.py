@@ -285,3 +285,14 @@ def test_one_table_training_step_reports_time_memory_and_quality_against_the_tru
     assert result["validation_scheme"].startswith("grouped_stratified_kfold")
     line = training_line(result)
     assert "2,500 rows x 20 features" in line and "vs the truth's" in line
+
+
+def test_daily_build_row_is_its_share_of_the_full_build() -> None:
+    times = parse_run_results(RUN_RESULTS, MANIFEST)
+    r = _size(100_000, 10.0, 100.0, 1024**2, times, 5000)
+    _header, rows = table_rows([r])
+    assert {row[0]: row[1] for row in rows}["daily build / full build"] == NOT_BUILT
+    r.steps["daily build"] = StepResult("daily build", 20.0, 1024**2, 0, "d.log")
+    by_metric = {row[0]: row[1] for row in table_rows([r])[1]}
+    assert by_metric["daily build after 1% new activity (incremental)"] == "20.0 s"
+    assert by_metric["daily build / full build"] == "20%"

@@ -4,7 +4,38 @@
     can reach a feature: the one rule that keeps training honest lives here, in the joins.
     Firmographics are the lead's standardized attributes (captured on forms or enrichment
     before first sales contact, per policy_field_availability).
+
+    Incremental on cutoff_id (DuckDB). A run computes only the cutoffs whose features can
+    differ from the stored row:
+    - every score cutoff (the open leads at the scoring clock; a new clock is a new cutoff_id),
+    - cutoffs not stored yet (training cutoffs that matured since the last run, new leads),
+    - cutoffs whose label changed (a late opportunity),
+    - every cutoff of a lead whose inputs_fingerprint changed: a digest of everything a stored
+      training row of the lead read, i.e. the dim_leads columns below, its activities dated
+      before its last training cutoff, its account's intent weeks ended by then, and this
+      model's code. So a late activity, a soft delete, a lead merge, a re-mapped activity
+      type or a changed firmographic recomputes that lead; a day's new activity (dated after
+      every matured cutoff) does not.
+    Stored cutoffs no longer in int_lead_cutoffs are deleted (post-hook). The table equals a
+    full rebuild after every run; `--full-refresh` rebuilds it from scratch (needed after a
+    change of the feature columns: on_schema_change = fail says so).
+    Spark (Parquet tables: no delete): a table rebuilt every run.
 -#}
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    unique_key='cutoff_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    post_hook="{% if is_incremental() %}delete from {{ this }} where cutoff_id not in (select cutoff_id from {{ ref('int_lead_cutoffs') }}){% endif %}",
+) }}
+{#- every dim_leads column a feature reads (part of the lead's inputs_fingerprint) -#}
+{%- set lead_inputs = ['account_id', 'created_at', 'industry', 'size_tier', 'seniority',
+    'job_function', 'region', 'country_code', 'has_free_mail', 'channel'] %}
+{#- ... with the other inputs' digests and this model's code (a code change recomputes all) -#}
+{%- set fingerprinted = ["'" ~ model.checksum.checksum ~ "'"] %}
+{%- for column in lead_inputs %}{% do fingerprinted.append('leads.' ~ column) %}{% endfor %}
+{%- do fingerprinted.extend(['activity_inputs.n_activities', 'activity_inputs.activities_digest',
+    'intent_inputs.n_intent_weeks', 'intent_inputs.intent_digest']) %}
 with
 
 cutoffs as (
@@ -31,24 +62,104 @@ intent as (
 
 ),
 
+-- a lead's stored training rows read only inputs dated before its last training cutoff
+lead_scopes as (
+
+    select
+        lead_id,
+        max(cutoff_at) as last_training_cutoff_at
+    from cutoffs
+    where purpose = 'train'
+    group by lead_id
+
+),
+
+activity_inputs as (
+
+    select
+        activities.lead_id,
+        count(*) as n_activities,
+        {{ leadscore.hash_sum(['activities.activity_id', 'activities.activity_at',
+            'activities.activity_type', 'activities.engagement_category',
+            'activities.is_engagement']) }} as activities_digest
+    from activities
+    inner join lead_scopes
+        on activities.lead_id = lead_scopes.lead_id
+    where activities.activity_at < lead_scopes.last_training_cutoff_at
+    group by activities.lead_id
+
+),
+
+intent_inputs as (
+
+    select
+        lead_scopes.lead_id,
+        count(*) as n_intent_weeks,
+        {{ leadscore.hash_sum(['intent.week_start_date', 'intent.topic',
+            'intent.surge_score']) }} as intent_digest
+    from lead_scopes
+    inner join leads
+        on lead_scopes.lead_id = leads.lead_id
+    inner join intent
+        on
+            leads.account_id = intent.account_id
+            and {{ dbt.dateadd('day', 7, 'intent.week_start_date') }}
+            <= lead_scopes.last_training_cutoff_at
+    group by lead_scopes.lead_id
+
+),
+
+lead_fingerprints as (
+
+    select
+        lead_scopes.lead_id,
+        {{ leadscore.row_hash(fingerprinted) }} as inputs_fingerprint
+    from lead_scopes
+    inner join leads
+        on lead_scopes.lead_id = leads.lead_id
+    left join activity_inputs
+        on lead_scopes.lead_id = activity_inputs.lead_id
+    left join intent_inputs
+        on lead_scopes.lead_id = intent_inputs.lead_id
+
+),
+
+to_compute as (
+
+    select cutoffs.*
+    from cutoffs
+    {%- if is_incremental() %}
+    left join lead_fingerprints
+        on cutoffs.lead_id = lead_fingerprints.lead_id
+    left join {{ this }} as stored
+        on cutoffs.cutoff_id = stored.cutoff_id
+    where
+        cutoffs.purpose = 'score'
+        or stored.cutoff_id is null
+        or stored.label is distinct from cutoffs.label
+        or stored.inputs_fingerprint is distinct from lead_fingerprints.inputs_fingerprint
+    {%- endif %}
+
+),
+
 activity_ages as (
 
     select
-        cutoffs.cutoff_id,
+        to_compute.cutoff_id,
         activities.activity_type,
         activities.engagement_category,
         activities.is_engagement,
         -- double on every engine: Spark types `bigint / 1440.0` as a 6-decimal number
         cast(
-            {{ dbt.datediff('activities.activity_at', 'cutoffs.cutoff_at', 'minute') }}
+            {{ dbt.datediff('activities.activity_at', 'to_compute.cutoff_at', 'minute') }}
             as double
         ) / 1440.0 as age_days
-    from cutoffs
+    from to_compute
     inner join activities
         on
-            cutoffs.lead_id = activities.lead_id
-            and cutoffs.cutoff_at > activities.activity_at
-            and {{ dbt.dateadd('day', -180, 'cutoffs.cutoff_at') }}
+            to_compute.lead_id = activities.lead_id
+            and to_compute.cutoff_at > activities.activity_at
+            and {{ dbt.dateadd('day', -180, 'to_compute.cutoff_at') }}
             <= activities.activity_at
 
 ),
@@ -135,41 +246,41 @@ engagement as (
 intent_windows as (
 
     select
-        cutoffs.cutoff_id,
+        to_compute.cutoff_id,
         max(
             case
-                when {{ dbt.dateadd('day', 35, 'intent.week_start_date') }} > cutoffs.cutoff_at
+                when {{ dbt.dateadd('day', 35, 'intent.week_start_date') }} > to_compute.cutoff_at
                     then intent.surge_score
             end
         ) as intent_max_surge_4w,
         count(
             distinct case
-                when {{ dbt.dateadd('day', 35, 'intent.week_start_date') }} > cutoffs.cutoff_at
+                when {{ dbt.dateadd('day', 35, 'intent.week_start_date') }} > to_compute.cutoff_at
                     then intent.topic
             end
         ) as intent_topics_4w,
         count(*) as intent_surges_12w,
         avg(intent.surge_score) as intent_avg_surge_12w
-    from cutoffs
+    from to_compute
     inner join leads
-        on cutoffs.lead_id = leads.lead_id
+        on to_compute.lead_id = leads.lead_id
     inner join intent
         on
             leads.account_id = intent.account_id
-            and {{ dbt.dateadd('day', 7, 'intent.week_start_date') }} <= cutoffs.cutoff_at
-            and {{ dbt.dateadd('day', 91, 'intent.week_start_date') }} > cutoffs.cutoff_at
-    group by cutoffs.cutoff_id
+            and {{ dbt.dateadd('day', 7, 'intent.week_start_date') }} <= to_compute.cutoff_at
+            and {{ dbt.dateadd('day', 91, 'intent.week_start_date') }} > to_compute.cutoff_at
+    group by to_compute.cutoff_id
 
 ),
 
 final as (
 
     select
-        cutoffs.cutoff_id,
-        cutoffs.lead_id,
-        cutoffs.cutoff_at,
-        cutoffs.purpose,
-        cutoffs.label,
+        to_compute.cutoff_id,
+        to_compute.lead_id,
+        to_compute.cutoff_at,
+        to_compute.purpose,
+        to_compute.label,
         -- fit
         leads.industry,
         leads.size_tier,
@@ -181,14 +292,14 @@ final as (
         -- channel
         leads.channel,
         -- other
-        {{ dbt.datediff('leads.created_at', 'cutoffs.cutoff_at', 'day') }} as lead_age_days, -- noqa: LT05
+        {{ dbt.datediff('leads.created_at', 'to_compute.cutoff_at', 'day') }} as lead_age_days, -- noqa: LT05
         -- engagement
         coalesce(engagement.eng_events_7d, 0) as eng_events_7d,
         coalesce(engagement.eng_events_30d, 0) as eng_events_30d,
         coalesce(engagement.eng_events_90d, 0) as eng_events_90d,
         coalesce(engagement.eng_events_180d, 0) as eng_events_180d,
         cast(coalesce(engagement.eng_events_180d, 0) as double) * 7.0 / greatest(
-            {{ dbt.datediff('leads.created_at', 'cutoffs.cutoff_at', 'day') }}, 7
+            {{ dbt.datediff('leads.created_at', 'to_compute.cutoff_at', 'day') }}, 7
         ) as eng_events_per_week,
         coalesce(engagement.touches_180d, 0) as touches_180d,
         cast(coalesce(engagement.engaged_touches_180d, 0) as double)
@@ -215,14 +326,18 @@ final as (
         coalesce(intent_windows.intent_max_surge_4w, 0) as intent_max_surge_4w,
         coalesce(intent_windows.intent_topics_4w, 0) as intent_topics_4w,
         coalesce(intent_windows.intent_surges_12w, 0) as intent_surges_12w,
-        coalesce(intent_windows.intent_avg_surge_12w, 0) as intent_avg_surge_12w
-    from cutoffs
+        coalesce(intent_windows.intent_avg_surge_12w, 0) as intent_avg_surge_12w,
+        -- bookkeeping of the incremental build, not a feature
+        lead_fingerprints.inputs_fingerprint
+    from to_compute
     inner join leads
-        on cutoffs.lead_id = leads.lead_id
+        on to_compute.lead_id = leads.lead_id
     left join engagement
-        on cutoffs.cutoff_id = engagement.cutoff_id
+        on to_compute.cutoff_id = engagement.cutoff_id
     left join intent_windows
-        on cutoffs.cutoff_id = intent_windows.cutoff_id
+        on to_compute.cutoff_id = intent_windows.cutoff_id
+    left join lead_fingerprints
+        on to_compute.lead_id = lead_fingerprints.lead_id
 
 )
 

@@ -1,4 +1,9 @@
-{#- Current features of every open lead at the scoring clock. -#}
+{#-
+    Current features of every open lead at the scoring clock.
+    A view: a filter of the feature table, not another copy of it (without the table's
+    inputs_fingerprint, bookkeeping of its incremental build).
+-#}
+{{ config(materialized='view') }}
 with
 
 features as (
@@ -9,7 +14,8 @@ features as (
 
 final as (
 
-    select {{ star_except(ref(leadscore.dataset_model('features')), ['purpose', 'label']) }}
+    select {{ star_except(
+        ref(leadscore.dataset_model('features')), ['purpose', 'label', 'inputs_fingerprint']) }}
     from features
     where purpose = 'score'
 

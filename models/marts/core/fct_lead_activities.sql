@@ -1,3 +1,31 @@
+{#-
+    Incremental on DuckDB, by comparison on activity_id: the sources are whole exports (a file
+    has no per-row load time, and a row can change without a new id: a lead merge moves an
+    activity to another lead_id, a taxonomy seed re-maps its type, a source row is edited or
+    soft-deleted), so every run computes the current activity set (`final`) and merges only
+    its difference with this table: new activities are inserted, changed rows updated, and
+    rows gone from the sources deleted. Those come to the merge as tombstones (the
+    activity_id, every other column null; a real row always has a lead_id). The table equals a
+    full rebuild after every run; `--full-refresh` rebuilds it from scratch.
+    Spark (Parquet tables: no merge, no delete): a table rebuilt every run.
+-#}
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    unique_key='activity_id',
+    incremental_strategy='merge',
+    on_schema_change='fail',
+    merge_clauses={
+        'when_matched': [
+            {'condition': 'DBT_INTERNAL_SOURCE.lead_id is null', 'action': 'delete'},
+            {'action': 'update', 'mode': 'by_name'},
+        ],
+        'when_not_matched': [
+            {'condition': 'DBT_INTERNAL_SOURCE.lead_id is not null', 'action': 'insert',
+                'mode': 'by_name'},
+        ],
+    },
+) }}
+{%- set compared = model.columns.keys() | reject('equalto', 'activity_id') | list %}
 with
 
 identities as (
@@ -145,6 +173,54 @@ final as (
     left join categories
         on mapped.mapped_value = categories.activity_type
 
+){% if is_incremental() %},
+
+existing as (
+
+    select * from {{ this }}
+
+),
+
+-- new activities, and activities whose content differs from this table's row
+changed as (
+
+    select final.*
+    from final
+    left join existing
+        on final.activity_id = existing.activity_id
+    where
+        existing.activity_id is null
+        or not (
+            {%- for column in compared %}
+            {{ 'and ' if not loop.first }}final.{{ column }} is not distinct from existing.{{ column }}
+            {%- endfor %}
+        )
+
+),
+
+-- activities no longer in the sources: tombstones that the merge deletes
+removed as (
+
+    select
+        existing.activity_id
+        {%- for column in compared %},
+        cast(null as {{ model.columns[column].data_type }}) as {{ column }}
+        {%- endfor %}
+    from existing
+    left join final
+        on existing.activity_id = final.activity_id
+    where final.activity_id is null
+
+){% endif %},
+
+changes as (
+
+    select * from {{ 'changed' if is_incremental() else 'final' }}
+    {%- if is_incremental() %}
+    union all
+    select * from removed
+    {%- endif %}
+
 )
 
-select * from final
+select * from changes

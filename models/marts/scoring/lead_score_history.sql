@@ -7,12 +7,14 @@
     unique_key='lead_score_history_id',
     incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
     partition_by=['scoring_run_id'] if target.type == 'spark' else none,
-    on_schema_change='append_new_columns'
+    on_schema_change='append_new_columns',
+    full_refresh=false
 ) }}
 {#-
     One row per lead per scoring run. A run is (scoring clock, model version): rebuilding the
-    same run replaces its rows instead of duplicating them. Both the model's grade / MQL flag
-    and the effective ones (with the override that set them) are kept, for audits.
+    same run replaces its rows instead of duplicating them. Past runs cannot be rebuilt from
+    the inputs, so `--full-refresh` keeps them (full_refresh = false). Both the model's grade /
+    MQL flag and the effective ones (with the override that set them) are kept, for audits.
 -#}
 with
 

@@ -2,14 +2,16 @@
     materialized='incremental',
     unique_key='measured_at',
     incremental_strategy='delete+insert',
-    on_schema_change='append_new_columns'
+    on_schema_change='append_new_columns',
+    full_refresh=false
 ) }}
 {#-
     The model monitors of each build (one row per run x monitor x subject x segment), judged
     by policy_monitoring: drift like for like (ml_drift), the outcome backtest of the newest
     scoring run whose outcomes matured (model_backtest) and realised vs predicted win rates
     per segment. A breach with on_breach = retrain makes the next build train a challenger;
-    publish warns or stops by publish_action. Rebuilding the same clock replaces its rows.
+    publish warns or stops by publish_action. Rebuilding the same clock replaces its rows;
+    `--full-refresh` keeps the past runs' rows (full_refresh = false).
 -#}
 with
 
