@@ -86,6 +86,11 @@ BOUNDED: dict[tuple[str, str], tuple[int, str]] = {
     ),
     ("int_account_snapshots", "NESTED_LOOP_JOIN"): (1, "the one-row intent surge threshold"),
     ("account_score_history", "CROSS_PRODUCT"): (1, "the one-row scoring clock"),
+    ("int_lead_product_signals", "BLOCKWISE_NL_JOIN"): (
+        1,
+        "a Marketo page URL ending in a product page path: the product-line taxonomy seed's "
+        "page_path rows",
+    ),
     ("fct_account_score_outcomes", "CROSS_PRODUCT"): (2, "the one-row label policy and clock"),
     ("grade_legend", "CROSS_PRODUCT"): (
         2,

@@ -202,7 +202,10 @@ def test_spark_scores_every_open_lead_to_lead_scores(built: Built) -> None:
     """The ML step ran on Spark: every row of int_scoring_features has a score in lead_scores."""
     with duckdb.connect() as con:
         features = con.sql(
-            f"select count(distinct lead_id) from {built.spark_files('int_scoring_features')}"
+            # int_scoring_features is a view (no files): its rows are the feature table's
+            # score rows
+            "select count(distinct lead_id) from "
+            f"{built.spark_files('int_lead_features_point_in_time')} where purpose = 'score'"
         ).fetchall()[0][0]
         rows, scored, low, high, probability = con.sql(
             "select count(*), count(score), min(score), max(score), count(conversion_probability) "
