@@ -126,6 +126,33 @@ def _category_lut(left_bits: np.ndarray, known_bits: np.ndarray, missing_left: b
     return np.append(lut, missing_left)
 
 
+def _goes_left_at(
+    tree: _Tree,
+    k: int,
+    batch: _Batch,
+    raw_bitsets: np.ndarray,
+    known_bitsets: np.ndarray,
+    f_idx_map: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """Write into ``out`` (rows, bool) whether each row goes left at split ``k`` (HGB's rules:
+    categories by the split's bitset, numbers by threshold, missing values to their side)."""
+    feat = int(tree.feature[k])
+    missing_left = bool(tree.missing_left[k])
+    if tree.categorical[k]:
+        lut = tree.luts.get(k) if tree.luts else None
+        if lut is None:
+            lut = _category_lut(
+                raw_bitsets[tree.bitset_idx[k]], known_bitsets[f_idx_map[feat]], missing_left
+            )
+        np.take(lut, batch.codes(feat), out=out)
+    else:
+        with np.errstate(invalid="ignore"):
+            np.less_equal(batch.X[:, feat], tree.threshold[k], out=out)
+        if missing_left:
+            out |= batch.nan(feat)
+
+
 def _x_goes_left(
     nodes: np.ndarray,
     tree: _Tree,
@@ -139,20 +166,7 @@ def _x_goes_left(
     n = batch.X.shape[0]
     out = np.empty((n, len(tree.internal)), dtype=bool, order="F")
     for k in range(len(tree.internal)):
-        feat = int(tree.feature[k])
-        missing_left = bool(tree.missing_left[k])
-        if tree.categorical[k]:
-            lut = tree.luts.get(k) if tree.luts else None
-            if lut is None:
-                lut = _category_lut(
-                    raw_bitsets[tree.bitset_idx[k]], known_bitsets[f_idx_map[feat]], missing_left
-                )
-            out[:, k] = lut[batch.codes(feat)]
-        else:
-            with np.errstate(invalid="ignore"):
-                np.less_equal(batch.X[:, feat], tree.threshold[k], out=out[:, k])
-            if missing_left:
-                out[:, k] |= batch.nan(feat)
+        _goes_left_at(tree, k, batch, raw_bitsets, known_bitsets, f_idx_map, out[:, k])
     return out
 
 
@@ -178,20 +192,7 @@ def _x_codes(
     code = np.zeros(n, dtype=np.int64)
     left = np.empty(n, dtype=bool)
     for k in range(len(tree.internal)):
-        feat = int(tree.feature[k])
-        missing_left = bool(tree.missing_left[k])
-        if tree.categorical[k]:
-            lut = tree.luts.get(k) if tree.luts else None
-            if lut is None:
-                lut = _category_lut(
-                    raw_bitsets[tree.bitset_idx[k]], known_bitsets[f_idx_map[feat]], missing_left
-                )
-            np.take(lut, batch.codes(feat), out=left)
-        else:
-            with np.errstate(invalid="ignore"):
-                np.less_equal(batch.X[:, feat], tree.threshold[k], out=left)
-            if missing_left:
-                left |= batch.nan(feat)
+        _goes_left_at(tree, k, batch, raw_bitsets, known_bitsets, f_idx_map, left)
         code |= left.view(np.uint8).astype(np.int64) << np.int64(k)
     return code
 
