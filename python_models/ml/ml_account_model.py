@@ -1,4 +1,4 @@
-"""The account model: trained on every build from the matured account snapshots.
+"""The account model: trained on every build from the sampled matured account snapshots.
 
 Thin on purpose: the decisions live in leadscore.pipeline (tested by pytest).
 """
@@ -17,5 +17,5 @@ def model(dbt, session):
         dbt.ref("account_feature_catalog"),
         dataset,
     )
-    snapshots = pipeline.to_frame(dbt.ref("int_account_snapshots"))
+    snapshots = pipeline.to_frame(dbt.ref("int_account_training_sample"))
     return pipeline.train_account_model(snapshots, spec, policy, as_of, dataset)

@@ -732,8 +732,9 @@ def train_account_model(
     """The account model of this build: one registry-shaped row, or none with too few outcomes.
 
     Trained on every build from the matured account snapshots (``purpose = 'train'`` rows of
-    int_account_snapshots: features known at each cutoff, label = an opportunity on the account
-    within the horizon after it), with the lead model's recipe and honesty rules
+    int_account_snapshots, capped by int_account_training_sample: features known at each
+    cutoff, label = an opportunity on the account within the horizon after it), with the lead
+    model's recipe and honesty rules
     (:func:`train_and_evaluate`: time split with a one-horizon embargo, candidates chosen and
     calibrated on older rows, leak check, holdout measured once). The policy's minimum
     outcomes (policy_label) apply to account snapshots as they do to lead snapshots.
@@ -760,8 +761,8 @@ def train_account_model(
     )
     row = registry_row(model, status="champion")
     row["decision_reason"] = (
-        f"trained on this build's {rows:,} matured account snapshots ({positives:,} with an "
-        "opportunity within the horizon); no registry: every build retrains"
+        f"trained on this build's {rows:,} sampled matured account snapshots ({positives:,} "
+        "with an opportunity within the horizon); no registry: every build retrains"
     )
     row["retrain_reason"] = "every_build"
     return registry_table(pd.DataFrame([row]), dataset)

@@ -48,6 +48,11 @@ BOUNDED: dict[tuple[str, str], tuple[int, str]] = {
     ("lead_scores", "NESTED_LOOP_JOIN"): (1, "the one-row scoring clock"),
     ("int_training_sample", "CROSS_PRODUCT"): (4, "the one-row sampling policy and threshold"),
     ("int_training_sample", "BLOCKWISE_NL_JOIN"): (1, "the one-row sampling threshold"),
+    ("int_account_training_sample", "CROSS_PRODUCT"): (
+        4,
+        "the one-row sampling policy and threshold",
+    ),
+    ("int_account_training_sample", "BLOCKWISE_NL_JOIN"): (1, "the one-row sampling threshold"),
     ("lead_score_history", "CROSS_PRODUCT"): (1, "the one-row scoring clock"),
     ("sales_priority_queue", "CROSS_PRODUCT"): (1, "the one-row queue-length policy"),
     ("sales_priority_queue", "NESTED_LOOP_JOIN"): (1, "the one-row policy and clock"),
