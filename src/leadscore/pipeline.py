@@ -761,8 +761,9 @@ def train_account_model(
     )
     row = registry_row(model, status="champion")
     row["decision_reason"] = (
-        f"trained on this build's {rows:,} sampled matured account snapshots ({positives:,} "
-        "with an opportunity within the horizon); no registry: every build retrains"
+        f"trained on this build's {rows:,} matured account snapshots ({positives:,} with an "
+        "opportunity within the horizon; at most the policy's max_training_examples, "
+        "int_account_training_sample); no registry: every build retrains"
     )
     row["retrain_reason"] = "every_build"
     return registry_table(pd.DataFrame([row]), dataset)
