@@ -32,7 +32,12 @@ from leadscore.ml import monitoring as ml_monitoring
 from leadscore.ml.grades import to_0_100
 from leadscore.ml.leakage import LeakageError, single_feature_aucs
 from leadscore.ml.policy import training_spec_hash
-from leadscore.ml.registry import ModelFormatError, PromotionDecision, retrain_decision
+from leadscore.ml.registry import (
+    ModelFormatError,
+    PromotionDecision,
+    RetrainDecision,
+    retrain_decision,
+)
 from leadscore.ml.runtime import Progress, native_threads
 from leadscore.ml.scoring import feature_importance, score_drift
 
@@ -722,22 +727,59 @@ def _outcome_counts(train: pd.DataFrame) -> tuple[int, int]:
     return len(y), int((y > 0).sum())
 
 
+def account_retrain_decision(
+    previous: pd.DataFrame | None,
+    spec: FeatureSpec,
+    policy: ScoringPolicy,
+    as_of: pd.Timestamp,
+    *,
+    force: bool = False,
+) -> RetrainDecision:
+    """Whether this build trains the account model, or keeps the previous build's.
+
+    The lead model's rules (:func:`leadscore.ml.registry.retrain_decision`): retrain when
+    forced, with no model yet, when the account catalog or training policy changed (spec
+    hash), or when the model is older than the policy's ``retrain_cadence_days`` on the
+    scoring clock. A model trained *after* the clock (a replay moved the clock back) is never
+    kept: it has seen outcomes the clock has not.
+    """
+    champ = champion_row(previous)
+    if champ is not None and pd.Timestamp(champ["trained_at"]) > pd.Timestamp(as_of):
+        return RetrainDecision(
+            True,
+            "clock_moved_back",
+            f"the account model was trained at {champ['trained_at']}, after the scoring clock "
+            f"{as_of}",
+        )
+    return retrain_decision(
+        None if champ is None else champ["trained_at"],
+        as_of,
+        policy.retrain_cadence_days,
+        force=force,
+        champion_spec_hash=None if champ is None else _text_or_none(champ.get("spec_hash")),
+        current_spec_hash=training_spec_hash(spec, policy),
+    )
+
+
 def train_account_model(
     snapshots: pd.DataFrame,
     spec: FeatureSpec,
     policy: ScoringPolicy,
     as_of: pd.Timestamp,
     dataset: str,
+    *,
+    retrain_reason: str = "forced",
 ) -> pa.Table:
     """The account model of this build: one registry-shaped row, or none with too few outcomes.
 
-    Trained on every build from the matured account snapshots (``purpose = 'train'`` rows of
+    Trained from the matured account snapshots (``purpose = 'train'`` rows of
     int_account_snapshots, capped by int_account_training_sample: features known at each
     cutoff, label = an opportunity on the account within the horizon after it), with the lead
-    model's recipe and honesty rules
-    (:func:`train_and_evaluate`: time split with a one-horizon embargo, candidates chosen and
-    calibrated on older rows, leak check, holdout measured once). The policy's minimum
-    outcomes (policy_label) apply to account snapshots as they do to lead snapshots.
+    model's recipe and honesty rules (:func:`train_and_evaluate`: time split with a
+    one-horizon embargo, candidates chosen and calibrated on older rows, leak check, holdout
+    measured once). The policy's minimum outcomes (policy_label) apply to account snapshots as
+    they do to lead snapshots. Whether to train at all is :func:`account_retrain_decision`'s
+    call (``retrain_reason``).
     """
     train = _account_training_rows(snapshots)
     rows, positives = _outcome_counts(train)
@@ -761,12 +803,20 @@ def train_account_model(
     )
     row = registry_row(model, status="champion")
     row["decision_reason"] = (
-        f"trained on this build's {rows:,} matured account snapshots ({positives:,} with an "
-        "opportunity within the horizon; at most the policy's max_training_examples, "
-        "int_account_training_sample); no registry: every build retrains"
+        f"trained on {rows:,} matured account snapshots ({positives:,} with an opportunity "
+        "within the horizon; at most the policy's max_training_examples, "
+        "int_account_training_sample); kept by later builds until the retrain cadence"
     )
-    row["retrain_reason"] = "every_build"
+    row["retrain_reason"] = retrain_reason
     return registry_table(pd.DataFrame([row]), dataset)
+
+
+def kept_account_model(previous: pd.DataFrame, dataset: str) -> pa.Table:
+    """The previous build's account model row, unchanged (see :func:`account_retrain_decision`)."""
+    champ = champion_row(previous)
+    if champ is None:
+        raise ValueError("no previous account model to keep: the build must train one")
+    return registry_table(pd.DataFrame([champ.to_dict()]), dataset)
 
 
 def score_accounts(

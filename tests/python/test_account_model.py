@@ -31,6 +31,7 @@ BUILD = (
     "score_overrides",
     "account_feature_catalog",
     "int_account_snapshots",
+    "int_account_training_sample",
     "ml_account_model",
     "ml_account_scores",
     "account_scores",
@@ -190,3 +191,58 @@ def test_opportunity_timing_law_matches_the_generators_draws(
         observed = ((opp - created) <= pd.Timedelta(days=days)).fillna(False)[seen].mean()
         expected = opportunity_probability_by(p[seen.to_numpy()], np.full(seen.sum(), days)).mean()
         assert observed == pytest.approx(expected, abs=0.02), days
+
+
+# --------------------------------------------------------------------------- retraining
+
+
+def test_the_account_model_follows_the_lead_models_retrain_rules() -> None:
+    """Kept within the cadence with the same spec; retrained when forced, past the cadence,
+    after a catalog change, and never kept when it was trained after the scoring clock."""
+    from leadscore.ml.synthetic import synthetic_catalog
+
+    catalog = synthetic_catalog()
+    spec = FeatureSpec.from_frame(catalog)
+    policy = ScoringPolicy(retrain_cadence_days=30)
+    trained = pd.Timestamp("2026-06-01")
+    previous = pd.DataFrame(
+        {
+            "model_version": ["v1"],
+            "status": ["champion"],
+            "trained_at": [trained],
+            "spec_hash": [pipeline.training_spec_hash(spec, policy)],
+        }
+    )
+
+    def decide(as_of: str, **kw) -> tuple[bool, str]:
+        d = pipeline.account_retrain_decision(
+            kw.pop("previous", previous), kw.pop("spec", spec), policy, pd.Timestamp(as_of), **kw
+        )
+        return d.retrain, d.reason
+
+    assert decide("2026-06-20") == (False, "none")
+    assert decide("2026-06-20", force=True) == (True, "forced")
+    assert decide("2026-07-01") == (True, "cadence")
+    assert decide("2026-05-01") == (True, "clock_moved_back")
+    assert decide("2026-06-20", previous=None) == (True, "no_champion")
+    assert decide("2026-06-20", previous=previous.iloc[:0]) == (True, "no_champion")
+    changed = catalog.copy()
+    changed.loc[changed["feature"] == "landing_page", "availability"] = "post_contact"
+    assert decide("2026-06-20", spec=FeatureSpec.from_frame(changed)) == (True, "spec_changed")
+
+
+@pytest.mark.slow
+def test_a_second_build_keeps_the_account_model_and_a_forced_one_retrains(
+    accounts_built: Workspace,
+) -> None:
+    query = "select model_version, retrain_reason, model_blob from ml_account_model"
+    first = _frame(accounts_built.db_path, query)
+    assert len(first) == 1
+    accounts_built.dbt(["run", "--select", "ml_account_model"])
+    kept = _frame(accounts_built.db_path, query)
+    assert kept["model_version"].tolist() == first["model_version"].tolist()
+    assert kept["retrain_reason"].tolist() == first["retrain_reason"].tolist()
+    assert bytes(kept["model_blob"].iloc[0]) == bytes(first["model_blob"].iloc[0])
+    accounts_built.dbt(["run", "--select", "ml_account_model", "--vars", '{"force_retrain": true}'])
+    forced = _frame(accounts_built.db_path, query)
+    assert forced["retrain_reason"].tolist() == ["forced"]

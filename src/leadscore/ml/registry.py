@@ -339,6 +339,7 @@ RETRAIN_REASONS = (
     "drift:<monitor>",
     "segment_shift:<segment>",
     "cadence",
+    "clock_moved_back",  # the account model only: trained after the scoring clock
 )
 
 
