@@ -25,6 +25,7 @@ def model(dbt, session):
         dbt.ref("int_feature_catalog"),
         dataset,
     )
+    policy = pipeline.with_cadence(policy, dbt.config.get("retrain_cadence_days"))
     examples = pipeline.to_frame(dbt.ref("int_training_sample"))
     registry = None
     if dbt.is_incremental:

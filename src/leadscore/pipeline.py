@@ -171,6 +171,19 @@ def build_policy(
     return ScoringPolicy.from_mapping(values)
 
 
+def with_cadence(policy: ScoringPolicy, cadence_days: Any) -> ScoringPolicy:
+    """``policy`` with ``retrain_cadence_days`` replaced by the dbt var of that name (a
+    replay's cadence, `leadscore simulate --retrain-cadence-days`); blank keeps the seed's."""
+    from dataclasses import replace
+
+    if cadence_days is None or str(cadence_days).strip().lower() in {"", "none"}:
+        return policy
+    days = int(float(str(cadence_days)))
+    if days <= 0:
+        raise ValueError(f"retrain_cadence_days must be a positive number of days, not {days}")
+    return replace(policy, retrain_cadence_days=days)
+
+
 def _of_dataset(frame: pd.DataFrame | None, dataset: str) -> pd.DataFrame | None:
     if frame is None or "dataset" not in frame:
         return frame
@@ -690,6 +703,95 @@ def drift_frame(
     out.insert(0, "measured_at", pd.Timestamp(as_of))
     out.insert(0, "model_version", model.version)
     return _typed_drift(out[DRIFT_FRAME_COLUMNS])
+
+
+EARLY_MONITORS = (ml_monitoring.CALIBRATION_EARLY, ml_monitoring.SEGMENT_EARLY)
+EARLY_FRAME_COLUMNS = ["model_version", "measured_at", *ml_monitoring.EARLY_COLUMNS]
+
+
+def _min_age_days(monitoring_policy: pd.DataFrame, monitor: str, as_of: pd.Timestamp) -> int:
+    rows = _in_force(monitoring_policy, as_of)
+    rows = rows[rows["monitor"].astype(str) == monitor]
+    if rows.empty or "min_age_days" not in rows or pd.isna(rows["min_age_days"].iloc[-1]):
+        raise ValueError(
+            f"policy_monitoring has no min_age_days for {monitor!r} in force at {as_of}: the "
+            "early-outcome monitors judge the newest scoring run at least that many days old"
+        )
+    return int(rows["min_age_days"].iloc[-1])
+
+
+def early_outcomes_frame(
+    history: pd.DataFrame,
+    leads: pd.DataFrame,
+    funnel: pd.DataFrame,
+    examples: pd.DataFrame,
+    horizon_days: int,
+    monitoring_policy: pd.DataFrame,
+    segments: Sequence[str],
+    as_of: pd.Timestamp,
+) -> pd.DataFrame:
+    """The early-outcome monitors of this build (calibration_early, segment_win_rate_early).
+
+    For the newest scoring run (``lead_score_history``) at least policy_monitoring's
+    ``min_age_days`` old whose horizon has not matured: conversions so far of the leads it
+    scored against what their probabilities promised so far, p x G(days since the run | the
+    lead's age then), G estimated from the matured training examples that converted
+    (``examples``' cutoffs joined to the funnel's opportunity_at). ``leads``: lead_id and
+    the segment columns (dim_leads); ``funnel``: lead_id, created_at, opportunity_at.
+    Empty when no run is in that age range.
+    """
+    as_of = pd.Timestamp(as_of)
+    opp = funnel[["lead_id", "created_at", "opportunity_at"]].assign(
+        lead_id=lambda f: f["lead_id"].astype(str)
+    )
+    positives = examples[pd.to_numeric(examples["label"], errors="coerce") == 1]
+    positives = positives.assign(lead_id=lambda f: f["lead_id"].astype(str)).merge(
+        opp[["lead_id", "opportunity_at"]], on="lead_id", how="left"
+    )
+    positives["days_to_conversion"] = (
+        pd.to_datetime(positives["opportunity_at"]) - pd.to_datetime(positives["cutoff_at"])
+    ) / pd.Timedelta(days=1)
+    timing = ml_monitoring.conversion_timing(positives, horizon_days)
+    scored = history[history["score_status"].astype(str) == "scored"]
+    frames = []
+    for monitor in EARLY_MONITORS:
+        run = ml_monitoring.early_run(
+            scored, as_of, horizon_days, _min_age_days(monitoring_policy, monitor, as_of)
+        )
+        if run is None or timing.conversions == 0:
+            continue
+        rows = scored[scored["scoring_run_id"] == run["scoring_run_id"]]
+        rows = (
+            rows[["lead_id", "conversion_probability"]]
+            .assign(lead_id=lambda f: f["lead_id"].astype(str))
+            .merge(opp, on="lead_id", how="left")
+            .merge(
+                leads[["lead_id", *segments]].assign(lead_id=lambda f: f["lead_id"].astype(str)),
+                on="lead_id",
+                how="left",
+            )
+        )
+        run_as_of = pd.Timestamp(run["as_of"])
+        rows["lead_age_days"] = (run_as_of - pd.to_datetime(rows["created_at"])).dt.days
+        judged = ml_monitoring.early_expectations(rows, timing, run_as_of, as_of)
+        found = ml_monitoring.early_outcome_monitors(
+            judged,
+            segments,
+            run_as_of=run_as_of,
+            horizon_days=horizon_days,
+            timing_conversions=timing.conversions,
+        )
+        found = found[found["monitor"] == monitor]
+        frames.append(found.assign(model_version=str(run["model_version"])))
+    out = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["model_version", *ml_monitoring.EARLY_COLUMNS])
+    )
+    out["measured_at"] = as_of
+    typed = _typed_drift(out[EARLY_FRAME_COLUMNS])
+    typed["segment"] = typed["segment"].astype("str")
+    return typed
 
 
 def _typed_drift(frame: pd.DataFrame) -> pd.DataFrame:

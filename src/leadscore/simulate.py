@@ -231,10 +231,12 @@ def simulate(
     *,
     build_base: bool = True,
     env: dict[str, str] | None = None,
+    extra_vars: dict[str, Any] | None = None,
     progress: Progress = lambda _: None,
 ) -> list[MonthResult]:
     """Build the scoring layer at each clock on `settings.db_path` and evaluate each month's
-    champion on the next month's new leads (the last month has no next month)."""
+    champion on the next month's new leads (the last month has no next month).
+    `extra_vars`: more dbt vars for every build (e.g. retrain_cadence_days)."""
     from leadscore.dbt import run_dbt
 
     truth_dir = settings.truth_dir
@@ -245,7 +247,7 @@ def simulate(
     for k, as_of in enumerate(clocks):
         before = registry(settings.db_path)
         previous_champion = champion_version(before)
-        dbt_vars = {"as_of": str(as_of)}
+        dbt_vars = {**(extra_vars or {}), "as_of": str(as_of)}
         began = time.perf_counter()
         progress(f"month {k + 1}/{len(clocks)}: building at clock {as_of:%Y-%m-%d}")
         if k == 0 and build_base:
@@ -438,6 +440,17 @@ def simulate_command(
         Path | None,
         typer.Option("--csv", help="Also write the table (full monitor lists) to this CSV."),
     ] = None,
+    cadence_days: Annotated[
+        int | None,
+        typer.Option(
+            "--retrain-cadence-days",
+            metavar="DAYS",
+            min=1,
+            help="Retrain cadence of the replay's builds (dbt var retrain_cadence_days; "
+            "default: scoring_policy's). A long one (e.g. 365) leaves retraining to the "
+            "monitors.",
+        ),
+    ] = None,
     scoring_only: Annotated[
         bool,
         typer.Option(
@@ -502,6 +515,7 @@ def simulate_command(
         f"Simulating {months} monthly runs on {settings.db_path}: clocks "
         f"{clocks[0]:%Y-%m-%d} to {clocks[-1]:%Y-%m-%d}"
         + (f"; regime shift {the_shift[0]} from {the_shift[1]:%Y-%m-%d}" if the_shift else "")
+        + (f"; retrain cadence {cadence_days} days" if cadence_days else "")
     )
     began = time.perf_counter()
     try:
@@ -509,6 +523,7 @@ def simulate_command(
             replace(settings),
             clocks,
             build_base=not scoring_only,
+            extra_vars=None if cadence_days is None else {"retrain_cadence_days": cadence_days},
             progress=lambda line: console.print(line, highlight=False),
         )
     except DbtError as exc:

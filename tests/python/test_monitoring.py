@@ -284,3 +284,207 @@ def test_report_shows_monitoring_over_time_and_the_newest_alerts(tmp_path) -> No
     assert 'id="chart-monitoring"' in page and (tmp_path / "monitoring.png").exists()
     assert "<li>breach: score_psi score = 0.400</li>" in page
     assert "<li>warn: feature_psi industry = 0.120</li>" in page
+
+
+# --------------------------------------------------------------------------- early outcomes
+
+
+def _timing_examples() -> pd.DataFrame:
+    """Matured examples: at age 0 conversions spread evenly over days 1..90, at age 28 all
+    within 10 days, at age 91 too few to have a curve of their own; non-converters too."""
+    spread, fast = np.repeat(np.arange(1, 91), 2), np.repeat(np.arange(1, 11), 6)
+    age0 = pd.DataFrame({"lead_age_days": 0, "days_to_conversion": spread})
+    age28 = pd.DataFrame({"lead_age_days": 28, "days_to_conversion": fast})
+    age91 = pd.DataFrame({"lead_age_days": 91, "days_to_conversion": [80.0, 85.0, 88.0]})
+    never = pd.DataFrame({"lead_age_days": [0, 28, 91] * 50, "days_to_conversion": np.nan})
+    late = pd.DataFrame({"lead_age_days": [0] * 7, "days_to_conversion": 120.0})  # past horizon
+    return pd.concat([age0, age28, age91, never, late], ignore_index=True)
+
+
+def test_conversion_timing_is_estimated_from_matured_examples_per_snapshot_age() -> None:
+    timing = monitoring.conversion_timing(_timing_examples(), 90)
+    assert timing.conversions == 180 + 60 + 3  # converters within the horizon only
+    # a lead is timed by the snapshot age nearest its own age
+    share = timing.share(45, [0, 3, 14, 27, 28, 59])
+    assert share.tolist() == pytest.approx([0.5, 0.5, 0.5, 1.0, 1.0, 1.0])
+    assert timing.share(5, [28]).tolist() == pytest.approx([0.5])
+    # age 91 has 3 conversions (< 30): the pooled curve of all 243
+    pooled = (np.repeat(np.arange(1, 91), 2) <= 45).sum() + 60
+    assert timing.share(45, [91, 400]).tolist() == pytest.approx([pooled / 243] * 2)
+    # G is 0 before any conversion and 1 once the horizon is over
+    assert timing.share(0.5, [0]).tolist() == [0.0]
+    assert timing.share(90, [0, 91]).tolist() == [1.0, 1.0]
+    with pytest.raises(KeyError, match="days_to_conversion"):
+        monitoring.conversion_timing(_timing_examples().drop(columns="days_to_conversion"), 90)
+
+
+def test_early_run_is_the_newest_run_old_enough_and_not_yet_matured() -> None:
+    as_of = pd.Timestamp("2026-06-01")
+    history = pd.DataFrame(
+        {
+            "scoring_run_id": ["a", "b", "c", "d"],
+            "as_of": [as_of - pd.Timedelta(days=d) for d in (100, 60, 35, 10)],
+            "model_version": ["m1", "m1", "m2", "m2"],
+        }
+    )
+    run = monitoring.early_run(history, as_of, 90, 28)
+    assert run is not None and run["scoring_run_id"] == "c" and run["model_version"] == "m2"
+    assert monitoring.early_run(history, as_of, 90, 61) is None  # only a matured run is older
+    assert monitoring.early_run(history.iloc[:0], as_of, 90, 28) is None
+
+
+RUN_AT = pd.Timestamp("2026-05-01")
+JUDGED_AT = pd.Timestamp("2026-05-31")  # 30 days later
+
+
+def _early_leads() -> pd.DataFrame:
+    """1,000 leads scored p = 0.1 in the run at RUN_AT: 200 in retail (30 converted since), 800
+    in software (40 converted since, 5 more after JUDGED_AT, 5 before the run)."""
+    n_retail, n_software = 200, 800
+    opp = [pd.NaT] * (n_retail + n_software)
+    after = RUN_AT + pd.Timedelta(days=10)
+    for i in range(30):
+        opp[i] = after
+    for i in range(n_retail, n_retail + 40):
+        opp[i] = after
+    for i in range(n_retail + 40, n_retail + 45):
+        opp[i] = JUDGED_AT + pd.Timedelta(days=5)
+    for i in range(n_retail + 45, n_retail + 50):
+        opp[i] = RUN_AT - pd.Timedelta(days=1)
+    return pd.DataFrame(
+        {
+            "lead_id": [f"l{i}" for i in range(n_retail + n_software)],
+            "conversion_probability": 0.1,
+            "lead_age_days": 0,
+            "opportunity_at": pd.to_datetime(opp),
+            "industry": ["retail"] * n_retail + ["software"] * n_software,
+        }
+    )
+
+
+def _half_by_day_30() -> monitoring.ConversionTiming:
+    days = np.concatenate([np.full(50, 10.0), np.full(50, 60.0)])  # G(30) = 0.5 at every age
+    return monitoring.ConversionTiming(90, {0: days}, days)
+
+
+def test_early_monitors_compare_conversions_so_far_with_p_times_g() -> None:
+    judged = monitoring.early_expectations(_early_leads(), _half_by_day_30(), RUN_AT, JUDGED_AT)
+    assert judged["expected"].tolist() == pytest.approx([0.05] * 1000)  # 0.1 x G(30) = 0.5
+    assert judged["converted"].sum() == 70  # not the 5 after the clock nor the 5 before the run
+    rows = monitoring.early_outcome_monitors(
+        judged, ["industry"], run_as_of=RUN_AT, horizon_days=90, timing_conversions=100
+    ).set_index("segment")
+    # run: 70 conversions so far against 50 promised -> |70 / 50 - 1| = 0.4
+    run = rows.loc["all"]
+    assert run["monitor"] == "calibration_early"
+    assert run["value"] == pytest.approx(0.4)
+    assert run["compared_rows"] == 1000 and run["reference_rows"] == 100
+    assert "50.0" in run["reference_population"] and "70" in run["compared_population"]
+    # segments, rescaled by the run's ratio 1.4 (expected 0.07 per lead): retail 30 against
+    # 14 -> |z| = 16 / sqrt(200 x 0.07 x 0.93); software 40 against 56 -> 16 / sqrt(800 x ...)
+    assert rows.loc["industry=retail", "monitor"] == "segment_win_rate_early"
+    assert rows.loc["industry=retail", "value"] == pytest.approx(16 / np.sqrt(200 * 0.07 * 0.93))
+    assert rows.loc["industry=software", "value"] == pytest.approx(16 / np.sqrt(800 * 0.07 * 0.93))
+    assert rows.loc["industry=retail", "value"] > 3.5 > 2.5 > rows.loc["industry=software", "value"]
+    assert rows.loc["industry=retail", "compared_rows"] == 200
+
+
+def test_early_outcomes_frame_judges_the_newest_unmatured_run_with_g_from_examples() -> None:
+    from leadscore import pipeline
+
+    leads = _early_leads()
+    older = leads.assign(as_of=RUN_AT - pd.Timedelta(days=100), scoring_run_id="old")
+    newest = leads.assign(as_of=RUN_AT, scoring_run_id="new")
+    history = pd.concat([older, newest]).assign(model_version="m1", score_status="scored")
+    funnel = leads[["lead_id", "opportunity_at"]].assign(created_at=RUN_AT)
+    # training examples: positives at age 0 half converted by day 30, matching the hand frame
+    positives = pd.DataFrame(
+        {
+            "lead_id": [f"e{i}" for i in range(100)],
+            "cutoff_at": pd.Timestamp("2025-06-01"),
+            "lead_age_days": 0,
+            "label": 1,
+        }
+    )
+    opp = pd.Timestamp("2025-06-01") + pd.to_timedelta(np.repeat([10, 60], 50), unit="D")
+    funnel = pd.concat(
+        [funnel, pd.DataFrame({"lead_id": positives["lead_id"], "opportunity_at": opp})]
+    )
+    policy = pd.DataFrame(
+        {
+            "monitor": ["calibration_early", "segment_win_rate_early"],
+            "min_age_days": [28, 28],
+            "effective_from": ["2020-01-01"] * 2,
+            "effective_to": [None, None],
+        }
+    )
+    out = pipeline.early_outcomes_frame(
+        history[
+            [
+                "scoring_run_id",
+                "as_of",
+                "model_version",
+                "lead_id",
+                "score_status",
+                "conversion_probability",
+            ]
+        ],
+        leads[["lead_id", "industry"]],
+        funnel,
+        positives,
+        90,
+        policy,
+        ["industry"],
+        JUDGED_AT,
+    ).set_index("segment")
+    assert out.loc["all", "value"] == pytest.approx(0.4)
+    assert out.loc["industry=retail", "value"] > 3.5
+    assert (out["model_version"] == "m1").all() and (out["measured_at"] == JUDGED_AT).all()
+    assert "2026-05-01" in out.loc["all", "reference_population"]
+    # 20 days after the run: too young for min_age_days 28 (the older run has matured)
+    young = pipeline.early_outcomes_frame(
+        history,
+        leads[["lead_id", "industry"]],
+        funnel,
+        positives,
+        90,
+        policy,
+        ["industry"],
+        RUN_AT + pd.Timedelta(days=20),
+    )
+    assert young.empty and list(young.columns) == pipeline.EARLY_FRAME_COLUMNS
+
+
+def test_an_early_breach_triggers_a_retrain() -> None:
+    as_of, trained = pd.Timestamp("2026-03-08"), pd.Timestamp("2026-01-01")
+    segment = _monitoring(
+        monitor="segment_win_rate_early",
+        subject="outcomes",
+        segment="product_line=attribution",
+        model_version="older",  # the judged run's model: outcome monitors fire regardless
+        value=4.4,
+        breach_at=3.5,
+    )
+    reason, detail = monitoring.monitor_trigger(segment, "champ", trained, as_of)
+    assert reason == "segment_shift:product_line=attribution"
+    assert "segment_win_rate_early" in detail and "4.400" in detail
+    calibration = _monitoring(
+        monitor="calibration_early", subject="outcomes", value=0.7, breach_at=0.5
+    )
+    assert monitoring.monitor_trigger(calibration, "champ", trained, as_of)[0] == (
+        "drift:calibration_early"
+    )
+    # a warning does not retrain
+    assert monitoring.monitor_trigger(segment.assign(status="warn"), "c", trained, as_of) is None
+
+
+def test_a_replay_cadence_var_replaces_the_policy_cadence() -> None:
+    from leadscore import pipeline
+    from leadscore.ml.policy import ScoringPolicy
+
+    policy = ScoringPolicy()
+    assert pipeline.with_cadence(policy, "").retrain_cadence_days == 30
+    assert pipeline.with_cadence(policy, None).retrain_cadence_days == 30
+    assert pipeline.with_cadence(policy, "365").retrain_cadence_days == 365
+    with pytest.raises(ValueError, match="positive"):
+        pipeline.with_cadence(policy, 0)

@@ -1,9 +1,11 @@
 """Monitoring end to end on the 2k-lead workspace: a replayed run whose outcomes mature, the
 outcome backtest and monitors of the next run, and a breach that trains a challenger.
 
-One module-scoped workspace, three builds of the scoring layer on pinned clocks:
-FIRST (train, score, history), SECOND (the first run's 90-day horizon has matured: backtest
-and outcome monitors), THIRD (after a breach recorded in model_monitoring).
+One module-scoped workspace, four builds of the scoring layer on pinned clocks:
+FIRST (train, score, history), EARLY (35 days later: the early-outcome monitors judge the
+first run on its conversions so far; a replay cadence var of 365 days keeps the champion),
+SECOND (the first run's 90-day horizon has matured: backtest and outcome monitors), THIRD
+(after a breach recorded in model_monitoring).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import pytest
 from conftest import Workspace, make_workspace
 
 FIRST = "2026-01-15 00:00:00"
+EARLY = "2026-02-19 00:00:00"  # FIRST + 35 days: at least min_age_days (28), not matured
 SECOND = "2026-05-01 00:00:00"  # FIRST + 106 days: FIRST's horizon has matured
 BREACH_AT = "2026-05-02 00:00:00"
 THIRD = "2026-05-05 00:00:00"  # 4 days later: no cadence retrain due (30 days)
@@ -34,8 +37,8 @@ def _query(db: Path, sql: str) -> pd.DataFrame:
         con.close()
 
 
-def _build(ws: Workspace, as_of: str) -> None:
-    ws.build(SCORING, "--vars", json.dumps({"as_of": as_of}))
+def _build(ws: Workspace, as_of: str, **dbt_vars: object) -> None:
+    ws.build(SCORING, "--vars", json.dumps({"as_of": as_of, **dbt_vars}))
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +47,7 @@ def runs(built_workspace: Workspace, tmp_path_factory: pytest.TempPathFactory) -
     ws = make_workspace(root / "ws", built_workspace.raw_dir, built_workspace.truth_dir)
     shutil.copy2(built_workspace.db_path, ws.db_path)
     _build(ws, FIRST)
+    _build(ws, EARLY, retrain_cadence_days=365)
     _build(ws, SECOND)
     return ws
 
@@ -127,15 +131,61 @@ def test_model_monitoring_judges_every_monitor_by_policy(runs: Workspace) -> Non
     segments = mon[mon["monitor"] == "segment_win_rate"]["segment"]
     assert segments.str.match(r"^(industry|size_tier|channel|product_line)=").all()
     assert segments.str.startswith("product_line=").any()
-    # both builds kept their rows (incremental per clock)
+    # every build kept its rows (incremental per clock)
     clocks = _query(runs.db_path, "select distinct measured_at from model_monitoring")
-    assert len(clocks) == 2
+    assert len(clocks) == 3
     print(
         "\n"
         + mon[["monitor", "subject", "segment", "value", "status"]]
         .sort_values("value", ascending=False)
         .head(8)
         .to_string()
+    )
+
+
+def test_early_monitors_judge_the_first_run_on_its_conversions_so_far(runs: Workspace) -> None:
+    import re
+
+    registry = _query(runs.db_path, "select trained_at, retrain_reason from ml_model_registry")
+    # the replay cadence var (365 days) kept FIRST's champion at EARLY (35 days later)
+    assert not (pd.to_datetime(registry["trained_at"]) == pd.Timestamp(EARLY)).any()
+    mon = _query(
+        runs.db_path,
+        f"select * from model_monitoring where measured_at = '{EARLY}' "
+        "and monitor in ('calibration_early', 'segment_win_rate_early')",
+    )
+    run = mon[mon["monitor"] == "calibration_early"]
+    assert len(run) == 1
+    run = run.iloc[0]
+    counted = _query(
+        runs.db_path,
+        f"""
+        select count(*) as n, sum(case when f.opportunity_at > h.as_of
+            and f.opportunity_at <= timestamp '{EARLY}' then 1 else 0 end) as conv
+        from lead_score_history as h
+        left join fct_lead_funnel as f on h.lead_id = f.lead_id
+        where h.as_of = '{FIRST}' and h.score_status = 'scored'
+        """,
+    ).iloc[0]
+    assert run["compared_rows"] == counted["n"]
+    so_far = re.search(r"leads: (\d+)$", run["compared_population"])
+    assert so_far is not None and int(so_far.group(1)) == counted["conv"] > 0
+    assert f"the run at {FIRST}, 35 of 90 days after it" in run["reference_population"]
+    assert run["reference_rows"] > 0  # matured training conversions G is estimated from
+    assert run["status"] in {"ok", "warn", "breach"}
+    segments = mon[mon["monitor"] == "segment_win_rate_early"]
+    assert segments["segment"].str.match(r"^(industry|size_tier|channel|product_line)=").all()
+    assert (
+        segments.groupby(segments["segment"].str.split("=").str[0])["compared_rows"]
+        .sum()
+        .eq(counted["n"])
+        .all()
+    )
+    print(
+        f"\nearly outcomes of the run at {FIRST}, judged at {EARLY} on 2k leads: "
+        f"{run['reference_population']}; {run['compared_population']}; "
+        f"calibration_early {run['value']:.3f} ({run['status']}); largest segment |z| "
+        f"{segments['value'].max():.2f}"
     )
 
 

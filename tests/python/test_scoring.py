@@ -72,6 +72,41 @@ def test_no_model_plan_has_an_unbounded_non_hash_join(
     )
 
 
+def test_product_line_feature_is_the_main_interest_before_each_cutoff(scored: Workspace) -> None:
+    """The product_line feature counts only the signals dated before the cutoff, by
+    dim_leads' rule (most signals, then the latest, then the name); recounted in pandas."""
+    feats = _query(
+        scored.db_path,
+        "select cutoff_id, lead_id, cutoff_at, product_line from int_lead_features_point_in_time",
+    )
+    signals = _query(
+        scored.db_path, "select lead_id, product_line, signal_at from int_lead_product_signals"
+    )
+    rows = feats[["cutoff_id", "lead_id", "cutoff_at"]].merge(signals, on="lead_id")
+    rows = rows[rows["signal_at"] < rows["cutoff_at"]]
+    counts = (
+        rows.groupby(["cutoff_id", "product_line"])["signal_at"]
+        .agg(["size", "max"])
+        .reset_index()
+        .sort_values(
+            ["cutoff_id", "size", "max", "product_line"], ascending=[True, False, False, True]
+        )
+    )
+    expected = counts.drop_duplicates("cutoff_id").set_index("cutoff_id")["product_line"]
+    got = feats.set_index("cutoff_id")["product_line"]
+    assert len(expected) > 0
+    assert got.reindex(expected.index).tolist() == expected.tolist()
+    assert got.drop(expected.index).isna().all()  # no signal before the cutoff: null
+    # a lead's interest can appear after its first snapshots: point in time, not today's value
+    train = feats.merge(
+        _query(scored.db_path, "select lead_id, product_line as today from dim_leads"),
+        on="lead_id",
+    )
+    assert (train["product_line"].isna() & train["today"].notna()).any()
+    catalog = _query(scored.db_path, "select feature from int_feature_catalog")
+    assert "product_line" in set(catalog["feature"])
+
+
 def test_lead_scores_cover_every_open_lead_with_valid_values(scored: Workspace) -> None:
     scores = _query(scored.db_path, "select * from lead_scores")
     open_leads = _query(scored.db_path, "select lead_id from int_scoring_features")

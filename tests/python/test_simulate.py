@@ -128,3 +128,32 @@ def test_pooled_evaluation_covers_the_months_from_the_shift_on() -> None:
     assert total is not None and total["leads"] == 800
     assert total["champion"] > total["frozen"]
     assert pooled(months, None)["leads"] == 1200  # type: ignore[index]
+
+
+def test_retrain_cadence_days_reaches_every_build_as_a_dbt_var(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--retrain-cadence-days is passed to the builds (a stand-in records what it got)."""
+    import json
+
+    from leadscore import simulate as sim
+
+    truth = tmp_path / "truth"
+    truth.mkdir()
+    (truth / "persons.csv").write_text("person_key,true_probability,has_opportunity_90d\n")
+    (truth / "manifest.json").write_text(json.dumps({"export_at": "2026-07-01T00:00:00"}))
+    monkeypatch.setenv("LEADSCORE_TRUTH_DIR", str(truth))
+    monkeypatch.setenv("LEADSCORE_DB", str(tmp_path / "w.duckdb"))
+    seen: dict[str, object] = {}
+
+    def stand_in(settings: object, clocks: list, **kwargs: object) -> list:
+        seen.update(kwargs, clocks=clocks)
+        return []
+
+    monkeypatch.setattr(sim, "simulate", stand_in)
+    args = ["simulate", "--months", "2", "--start", "2026-05-01", "--retrain-cadence-days", "365"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert seen["extra_vars"] == {"retrain_cadence_days": 365}
+    assert "retrain cadence 365 days" in " ".join(result.output.split())
+    assert CliRunner().invoke(app, [*args[:-1], "0"]).exit_code == 2  # at least 1 day

@@ -11,9 +11,9 @@
     - cutoffs not stored yet (training cutoffs that matured since the last run, new leads),
     - cutoffs whose label changed (a late opportunity),
     - every cutoff of a lead whose inputs_fingerprint changed: a digest of everything a stored
-      training row of the lead read, i.e. the dim_leads columns below, its activities dated
-      before its last training cutoff, its account's intent weeks ended by then, and this
-      model's code. So a late activity, a soft delete, a lead merge, a re-mapped activity
+      training row of the lead read, i.e. the dim_leads columns below, its activities and
+      product-line signals dated before its last training cutoff, its account's intent weeks
+      ended by then, and this model's code. So a late activity, a soft delete, a lead merge, a re-mapped activity
       type or a changed firmographic recomputes that lead; a day's new activity (dated after
       every matured cutoff) does not.
     Stored cutoffs no longer in int_lead_cutoffs are deleted (post-hook). The table equals a
@@ -35,7 +35,8 @@
 {%- set fingerprinted = ["'" ~ model.checksum.checksum ~ "'"] %}
 {%- for column in lead_inputs %}{% do fingerprinted.append('leads.' ~ column) %}{% endfor %}
 {%- do fingerprinted.extend(['activity_inputs.n_activities', 'activity_inputs.activities_digest',
-    'intent_inputs.n_intent_weeks', 'intent_inputs.intent_digest']) %}
+    'intent_inputs.n_intent_weeks', 'intent_inputs.intent_digest',
+    'product_inputs.n_product_signals', 'product_inputs.product_digest']) %}
 with
 
 cutoffs as (
@@ -59,6 +60,12 @@ activities as (
 intent as (
 
     select * from {{ ref('fct_intent_signals') }}
+
+),
+
+product_signals as (
+
+    select * from {{ ref('int_lead_product_signals') }}
 
 ),
 
@@ -109,6 +116,21 @@ intent_inputs as (
 
 ),
 
+product_inputs as (
+
+    select
+        product_signals.lead_id,
+        count(*) as n_product_signals,
+        {{ leadscore.hash_sum(['product_signals.product_signal_id', 'product_signals.signal_at',
+            'product_signals.product_line']) }} as product_digest
+    from product_signals
+    inner join lead_scopes
+        on product_signals.lead_id = lead_scopes.lead_id
+    where product_signals.signal_at < lead_scopes.last_training_cutoff_at
+    group by product_signals.lead_id
+
+),
+
 lead_fingerprints as (
 
     select
@@ -121,6 +143,8 @@ lead_fingerprints as (
         on lead_scopes.lead_id = activity_inputs.lead_id
     left join intent_inputs
         on lead_scopes.lead_id = intent_inputs.lead_id
+    left join product_inputs
+        on lead_scopes.lead_id = product_inputs.lead_id
 
 ),
 
@@ -273,6 +297,33 @@ intent_windows as (
 
 ),
 
+-- the main product interest as of the cutoff: the rule of dim_leads.product_line on the
+-- signals dated before it (null before any)
+product_line_counts as (
+
+    select
+        to_compute.cutoff_id,
+        product_signals.product_line,
+        {{ product_interest_rank('to_compute.cutoff_id', 'product_signals') }} as interest_rank
+    from to_compute
+    inner join product_signals
+        on
+            to_compute.lead_id = product_signals.lead_id
+            and to_compute.cutoff_at > product_signals.signal_at
+    group by to_compute.cutoff_id, product_signals.product_line
+
+),
+
+product_interest as (
+
+    select
+        cutoff_id,
+        product_line
+    from product_line_counts
+    where interest_rank = 1
+
+),
+
 final as (
 
     select
@@ -318,6 +369,7 @@ final as (
         coalesce(engagement.webinars_attended_90d, 0) as webinars_attended_90d,
         coalesce(engagement.campaign_responses_90d, 0) as campaign_responses_90d,
         coalesce(engagement.negative_events_90d, 0) as negative_events_90d,
+        product_interest.product_line,
         -- null when there was no engagement in the 180-day window (not a made-up 181 days)
         engagement.days_since_last_engagement,
         coalesce(engagement.engagement_decay_7d, 0) as engagement_decay_7d,
@@ -336,6 +388,8 @@ final as (
         on to_compute.cutoff_id = engagement.cutoff_id
     left join intent_windows
         on to_compute.cutoff_id = intent_windows.cutoff_id
+    left join product_interest
+        on to_compute.cutoff_id = product_interest.cutoff_id
     left join lead_fingerprints
         on to_compute.lead_id = lead_fingerprints.lead_id
 

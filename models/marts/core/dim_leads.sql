@@ -48,16 +48,13 @@ product_signals as (
 
 ),
 
--- main product interest: the product line with the most signals, ties to the latest signal
+-- main product interest (macros/product_lines.sql): the line with the most signals
 product_line_counts as (
 
     select
         lead_id,
         product_line,
-        row_number() over (
-            partition by lead_id
-            order by count(*) desc, max(signal_at) desc, product_line asc
-        ) as interest_rank
+        {{ product_interest_rank('lead_id') }} as interest_rank
     from product_signals
     group by lead_id, product_line
 

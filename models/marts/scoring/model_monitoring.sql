@@ -8,8 +8,9 @@
 {#-
     The model monitors of each build (one row per run x monitor x subject x segment), judged
     by policy_monitoring: drift like for like (ml_drift), the outcome backtest of the newest
-    scoring run whose outcomes matured (model_backtest) and realised vs predicted win rates
-    per segment. A breach with on_breach = retrain makes the next build train a challenger;
+    scoring run whose outcomes matured (model_backtest), realised vs predicted win rates
+    per segment (var monitor_segments), and the same two questions asked early of the newest
+    run at least min_age_days old whose horizon has not matured (ml_early_outcomes). A breach with on_breach = retrain makes the next build train a challenger;
     publish warns or stops by publish_action. Rebuilding the same clock replaces its rows;
     `--full-refresh` keeps the past runs' rows (full_refresh = false).
 -#}
@@ -33,6 +34,12 @@ monitor_policy as (
 drift as (
 
     select * from {{ ref('ml_drift') }}
+
+),
+
+early_outcomes as (
+
+    select * from {{ ref('ml_early_outcomes') }}
 
 ),
 
@@ -170,7 +177,7 @@ rescaled_outcomes as (
 
 segment_cells as (
 
-    {% for dimension in ['industry', 'size_tier', 'channel', 'product_line'] %}
+    {% for dimension in var('monitor_segments').split(',') %}
         select
             '{{ dimension }}=' || {{ dimension }} as segment,
             as_of,
@@ -221,9 +228,27 @@ drift_monitor as (
 
 ),
 
+early_monitor as (
+
+    select
+        monitor,
+        subject,
+        segment,
+        model_version,
+        value,
+        cast(compared_rows as integer) as compared_rows,
+        cast(reference_rows as integer) as reference_rows,
+        reference_population,
+        compared_population
+    from early_outcomes
+
+),
+
 monitors as (
 
     select * from drift_monitor
+    union all
+    select * from early_monitor
     union all
     select * from auc_monitor
     union all

@@ -317,11 +317,20 @@ def score_drift_like_for_like(
 
 # --------------------------------------------------------------------------- trigger
 
+#: The early-outcome monitors: a run at least min_age_days old whose horizon has not matured
+#: (:func:`early_outcome_monitors`).
+CALIBRATION_EARLY = "calibration_early"
+SEGMENT_EARLY = "segment_win_rate_early"
+#: Monitors whose breach names a segment (retrain_reason segment_shift:<segment>).
+SEGMENT_MONITORS = ("segment_win_rate", SEGMENT_EARLY)
+
 #: Which breach names the retrain when several breach: outcomes first, then drift.
 TRIGGER_ORDER = (
     "realised_auc_drop",
     "calibration_in_the_large",
     "segment_win_rate",
+    CALIBRATION_EARLY,
+    SEGMENT_EARLY,
     "score_psi",
     "feature_psi",
 )
@@ -339,8 +348,9 @@ def monitor_trigger(
     measurement at or before ``as_of`` counts; a breach with ``on_breach = retrain`` fires
     unless a model was trained at or after that measurement (that model answered it). Drift
     monitors judge the champion, so they fire only while it is still the champion; outcome
-    monitors judge the market's outcomes and fire whichever model they measured. Reason:
-    ``segment_shift:<segment>`` for a segment's win rate, else ``drift:<monitor>``.
+    monitors (matured or early) judge the market's outcomes and fire whichever model they
+    measured. Reason: ``segment_shift:<segment>`` for a segment's win rate (matured or early),
+    else ``drift:<monitor>``.
     """
     if monitoring is None or monitoring.empty or champion_version is None:
         return None
@@ -365,7 +375,7 @@ def monitor_trigger(
     top = breach.iloc[0]
     monitor = str(top["monitor"])
     reason = (
-        f"segment_shift:{top['segment']}" if monitor == "segment_win_rate" else f"drift:{monitor}"
+        f"segment_shift:{top['segment']}" if monitor in SEGMENT_MONITORS else f"drift:{monitor}"
     )
     others = len(breach) - 1
     detail = (
@@ -418,3 +428,177 @@ def same_rows_comparison(
     challenger = summary(y, rows["probability"].to_numpy(float))
     champion = summary(y, np.asarray(champion_predict(rows), dtype=float))
     return challenger, champion, len(rows)
+
+
+# --------------------------------------------------------------------------- early outcomes
+
+#: A snapshot age needs this many matured conversions for its own timing curve; an age
+#: with fewer uses the curve of every snapshot age pooled.
+MIN_TIMING_CONVERSIONS = 30
+#: The columns of :func:`early_outcome_monitors` (the drift columns and the segment).
+EARLY_COLUMNS = [*DRIFT_COLUMNS[:2], "segment", *DRIFT_COLUMNS[2:]]
+
+
+@dataclass(frozen=True)
+class ConversionTiming:
+    """G(t | a): the share of a horizon's conversions that have happened ``t`` days after a
+    snapshot of a lead aged ``a`` days, estimated from matured training examples.
+
+    ``days``: per snapshot age, the sorted days from the cutoff to the opportunity of the
+    examples that converted within the horizon; ``pooled``: all of them. A lead is timed by
+    the curve of the snapshot age nearest its own age (the lower one on a tie; the oldest
+    snapshot for leads older than every snapshot), or by the pooled curve when that age has
+    fewer than ``min_conversions``.
+    """
+
+    horizon_days: int
+    days: Mapping[int, np.ndarray]
+    pooled: np.ndarray
+    min_conversions: int = MIN_TIMING_CONVERSIONS
+
+    @property
+    def conversions(self) -> int:
+        return len(self.pooled)
+
+    def share(self, elapsed_days: float, lead_ages: Any) -> np.ndarray:
+        """G(elapsed_days | age) for each lead age (days at the scoring run's clock)."""
+        ages = np.asarray(pd.to_numeric(pd.Series(lead_ages), errors="coerce"), dtype=float)
+        if elapsed_days >= self.horizon_days:
+            return np.ones(len(ages))
+        if self.conversions == 0:
+            return np.full(len(ages), np.nan)
+
+        def cdf(values: np.ndarray) -> float:
+            return float(np.searchsorted(values, elapsed_days, side="right") / len(values))
+
+        out = np.full(len(ages), cdf(self.pooled))
+        if not self.days:
+            return out
+        bucket = nearest_snapshot(ages, list(self.days), tolerance_days=np.iinfo(np.int32).max)
+        for snap, values in self.days.items():
+            if len(values) >= self.min_conversions:
+                out[bucket == snap] = cdf(values)
+        return out
+
+
+def conversion_timing(
+    examples: pd.DataFrame,
+    horizon_days: int,
+    *,
+    min_conversions: int = MIN_TIMING_CONVERSIONS,
+    age_column: str = "lead_age_days",
+) -> ConversionTiming:
+    """G from matured training examples: ``age_column`` (the snapshot age) and
+    ``days_to_conversion`` (days from the cutoff to the opportunity; null or outside
+    (0, horizon] for an example that did not convert within the horizon)."""
+    for col in (age_column, "days_to_conversion"):
+        if col not in examples:
+            raise KeyError(f"conversion_timing needs a {col!r} column in the training examples")
+    days = pd.to_numeric(examples["days_to_conversion"], errors="coerce")
+    all_ages = pd.to_numeric(examples[age_column], errors="coerce").round()
+    keep = days.notna() & (days > 0) & (days <= horizon_days) & all_ages.notna()
+    ages = all_ages[keep].astype("int64").to_numpy()
+    values = days[keep].to_numpy(float)
+    per_age = {
+        int(age): np.sort(values[ages == int(age)]) for age in sorted(all_ages.dropna().unique())
+    }
+    return ConversionTiming(int(horizon_days), per_age, np.sort(values), int(min_conversions))
+
+
+def early_run(
+    history: pd.DataFrame, as_of: pd.Timestamp, horizon_days: int, min_age_days: int
+) -> pd.Series | None:
+    """The newest scoring run at least ``min_age_days`` old at ``as_of`` whose horizon has
+    not matured (one row of history's scoring_run_id, as_of, model_version), or None."""
+    if history.empty:
+        return None
+    runs = history[["scoring_run_id", "as_of", "model_version"]].drop_duplicates()
+    age = (pd.Timestamp(as_of) - pd.to_datetime(runs["as_of"])) / pd.Timedelta(days=1)
+    runs = runs[(age >= min_age_days) & (age < horizon_days)]
+    if runs.empty:
+        return None
+    return runs.sort_values(["as_of", "scoring_run_id"], kind="stable").iloc[-1]
+
+
+def early_expectations(
+    scored: pd.DataFrame, timing: ConversionTiming, run_as_of: pd.Timestamp, as_of: pd.Timestamp
+) -> pd.DataFrame:
+    """Per lead of a run not yet matured: what its score promised so far and what happened.
+
+    ``scored``: the run's leads with ``conversion_probability``, ``lead_age_days`` (at the
+    run's clock) and ``opportunity_at``. Adds ``expected`` = p x G(days since the run | age)
+    and ``converted`` = 1 when the opportunity came after the run's clock and by ``as_of``.
+    """
+    elapsed = (pd.Timestamp(as_of) - pd.Timestamp(run_as_of)) / pd.Timedelta(days=1)
+    p = pd.to_numeric(scored["conversion_probability"], errors="coerce").to_numpy(float)
+    share = timing.share(elapsed, scored["lead_age_days"])
+    opp = pd.to_datetime(scored["opportunity_at"])
+    converted = (opp > pd.Timestamp(run_as_of)) & (opp <= pd.Timestamp(as_of))
+    return scored.assign(
+        elapsed_days=elapsed,
+        timing_share=share,
+        expected=p * share,
+        converted=converted.fillna(False).astype("int64").to_numpy(),
+    )
+
+
+def early_outcome_monitors(
+    leads: pd.DataFrame,
+    segments: Sequence[str],
+    *,
+    run_as_of: pd.Timestamp,
+    horizon_days: int,
+    timing_conversions: int,
+) -> pd.DataFrame:
+    """calibration_early and segment_win_rate_early rows (DRIFT_COLUMNS) of one run.
+
+    ``leads``: :func:`early_expectations`' frame with the segment columns. Run level:
+    |conversions so far / expected so far - 1|. Per segment: |z| of the segment's conversions
+    so far against its expected ones rescaled by the run's own conversions/expected ratio
+    (the rule of segment_win_rate, on what is known so far), so a segment alarms when it
+    departs from the run as a whole.
+    """
+    frame = leads[pd.notna(leads["expected"])]
+    elapsed = float(frame["elapsed_days"].iloc[0]) if len(frame) else float("nan")
+    observed, expected = float(frame["converted"].sum()), float(frame["expected"].sum())
+    ratio = observed / expected if expected > 0 else float("nan")
+    when = f"the run at {pd.Timestamp(run_as_of)}, {elapsed:.0f} of {horizon_days} days after it"
+    timing_text = f"G from {timing_conversions:,} matured training conversions"
+    rows = [
+        (
+            CALIBRATION_EARLY,
+            "outcomes",
+            "all",
+            abs(ratio - 1) if expected > 0 else float("nan"),
+            timing_conversions,
+            len(frame),
+            f"conversions so far promised by {when} (sum of p x G, {timing_text}): {expected:.1f}",
+            f"conversions so far of the same {len(frame):,} leads: {observed:.0f}",
+        )
+    ]
+    rescaled = frame.assign(
+        _e=np.minimum(frame["expected"].to_numpy(float) * (ratio if ratio == ratio else 1.0), 1.0)
+    )
+    for dim in segments:
+        if dim not in rescaled:
+            raise KeyError(f"early outcomes have no segment column {dim!r}")
+        values = rescaled[dim].astype("object").where(rescaled[dim].notna(), "unknown")
+        for value, cell in rescaled.groupby(values.astype(str), sort=True):
+            e = cell["_e"].to_numpy(float)
+            o, big_e = float(cell["converted"].sum()), float(e.sum())
+            var = float((e * (1 - e)).sum())
+            z = abs(o - big_e) / np.sqrt(var) if var > 0 else float("nan")
+            rows.append(
+                (
+                    SEGMENT_EARLY,
+                    "outcomes",
+                    f"{dim}={value}",
+                    z,
+                    timing_conversions,
+                    len(cell),
+                    f"conversions so far the segment's scores promised in {when}, rescaled by "
+                    f"the run's conversions/expected ({ratio:.2f}): {big_e:.1f}",
+                    f"conversions so far of the segment's {len(cell):,} leads: {o:.0f}",
+                )
+            )
+    return pd.DataFrame(rows, columns=EARLY_COLUMNS)
