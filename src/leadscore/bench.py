@@ -79,10 +79,13 @@ FEATURE_LAYER_NODES: tuple[str, ...] = (
     "int_scoring_features",
 )
 # bench steps that compute the feature table outside dbt: (step, leadscore.bench_floor engine)
+# ("project feature SQL": the feature layer's own compiled SQL in the same harness, for CPU)
 FEATURE_STEPS: tuple[tuple[str, str], ...] = (
     ("feature floor", "duckdb"),
     ("pandas peer", "pandas"),
+    ("project feature SQL", "project"),
 )
+COMPILE_STEP = "dbt compile features"  # the feature models' full-refresh SQL, for "project"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 MARKER = ".leadscore-bench"
 # Rough disk need per lead: exports + truth + DuckDB file (the 1M exports alone are ~3 GB).
@@ -435,6 +438,18 @@ def run_size(
         ("dbt seed", [dbt, "seed"]),
         ("dbt build", [dbt, "build", "--vars", json.dumps({"force_retrain": True})]),
         # the feature table outside dbt, from the full build's core marts (read-only)
+        (
+            COMPILE_STEP,
+            [
+                dbt,
+                "compile",
+                "--full-refresh",
+                "--select",
+                *FEATURE_LAYER_NODES[:2],
+                "--target-path",
+                str(size_dir / "compile-target"),
+            ],
+        ),
         *[
             (
                 step,
@@ -450,6 +465,8 @@ def run_size(
                     str(size_dir / f"features-{engine}.duckdb"),
                     "--out",
                     str(log_dir / f"features-{engine}.json"),
+                    "--compiled-dir",
+                    str(size_dir / "compile-target"),
                 ],
             )
             for step, engine in FEATURE_STEPS
@@ -474,9 +491,10 @@ def run_size(
             except BenchStepError as exc:
                 progress.update(task, description=f"[red]✗[/red] [{label}] {step}")
                 progress.stop_task(task)
-                if engine is not None:  # a reference, not the project: note it, go on
+                if engine is not None or step == COMPILE_STEP:  # a reference: note it, go on
                     result.feature_errors[step] = str(exc)
-                    _read_feature_figures(result, engine, log_dir, None)
+                    if engine is not None:
+                        _read_feature_figures(result, engine, log_dir, None)
                     continue
                 if step.startswith("dbt"):
                     _attach_dbt_failures(exc, target_dir, log_dir)
@@ -587,12 +605,12 @@ def _feature(r: SizeResult, engine: str, key: str) -> Any:
     return figures.get(key) if figures else None
 
 
-def _checked_seconds(r: SizeResult, engine: str) -> float | None:
-    """An engine's wall time, only when its table equals the project's (else no floor)."""
+def _checked_seconds(r: SizeResult, engine: str, key: str = "seconds") -> float | None:
+    """An engine's wall (or CPU) time, only when its table equals the project's."""
     figures = r.features.get(engine)
     if not figures or not figures.get("check", {}).get("equal"):
         return None
-    return figures.get("seconds")
+    return figures.get(key)
 
 
 def _over(top: float | None, bottom: float | None) -> float | None:
@@ -667,9 +685,30 @@ METRICS: list[tuple[str, str, Any, Any]] = [
         fmt_bytes,
     ),
     (
+        "feature_sql_s",
+        "feature layer's own SQL, run like the floor (wall)",
+        lambda r: _feature(r, "project", "seconds"),
+        fmt_seconds,
+    ),
+    (
+        "feature_sql_cpu_s",
+        "feature layer's own SQL CPU",
+        lambda r: _feature(r, "project", "cpu_seconds"),
+        fmt_seconds,
+    ),
+    (
         "feature_layer_over_floor",
         "feature layer / floor (wall)",
         lambda r: _over(_build_attr(r, "feature_layer"), _checked_seconds(r, "duckdb")),
+        fmt_times,
+    ),
+    (
+        "feature_sql_over_floor_cpu",
+        "feature layer's own SQL / floor (CPU)",
+        lambda r: _over(
+            _checked_seconds(r, "project", "cpu_seconds"),
+            _checked_seconds(r, "duckdb", "cpu_seconds"),
+        ),
         fmt_times,
     ),
     (
@@ -747,8 +786,10 @@ def feature_notes(results: Sequence[SizeResult]) -> list[str]:
         f"Feature layer = the dbt nodes {', '.join(FEATURE_LAYER_NODES)} (node times of the "
         "full build, which runs other nodes beside them); the floor and the pandas peer each "
         "compute the same table from the same core marts in a process of their own "
-        "(`python -m leadscore.bench_floor`), CPU = user + system of that process. A ratio is "
-        "shown only when the candidate's table equals the project's."
+        "(`python -m leadscore.bench_floor`), CPU = user + system of that process; the "
+        "feature layer's own SQL is the two models' compiled full-refresh SQL "
+        "(`dbt compile --full-refresh`) run the same way. A ratio is shown only when the "
+        "tables equal the project's."
     ]
     for r in sorted(results, key=lambda r: r.leads):
         for step, engine in FEATURE_STEPS:

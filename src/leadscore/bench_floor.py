@@ -47,7 +47,9 @@ import pandas as pd
 
 from leadscore.bench import FEATURE_TABLE
 
-ENGINES = ("duckdb", "pandas")
+ENGINES = ("duckdb", "pandas", "project")
+CUTOFFS_MODEL = "int_lead_cutoffs"
+PROJECT_CUTOFFS_TABLE = "project_cutoffs"
 ROUND_DECIMALS = 6
 FLOATING_TYPES = ("DOUBLE", "FLOAT", "REAL")
 CANDIDATE_TABLE = "candidate_features"
@@ -309,6 +311,43 @@ def run_floor(con: Any, schema: str) -> Timer:
     con.sql(f"drop table if exists {CANDIDATE_TABLE}")
     with Timer() as t:
         con.sql(f"create table {CANDIDATE_TABLE} as {floor_sql(schema)}")
+    return t
+
+
+def run_project_sql(con: Any, schema: str, compiled_dir: Path) -> Timer:
+    """The project's own SQL, timed like the floor: the compiled full-refresh SQL of
+    int_lead_cutoffs and the feature model (`dbt compile --full-refresh`, files in
+    `compiled_dir`) as two `create table`s in this process, reading the attached warehouse."""
+    warehouse_db = con.sql(
+        "select path from duckdb_databases() where database_name = 'wh'"
+    ).fetchall()[0][0]
+    catalog = f'"{Path(warehouse_db).stem}".'  # how the compiled SQL names the warehouse
+
+    def compiled(model: str) -> str:
+        found = sorted(compiled_dir.rglob(f"compiled/**/{model}.sql")) or sorted(
+            compiled_dir.glob(f"{model}.sql")
+        )
+        path = found[0] if found else compiled_dir / f"{model}.sql"
+        if not path.exists():
+            raise FileNotFoundError(
+                f"{path} not found: run `dbt compile --full-refresh -s {CUTOFFS_MODEL} "
+                f"{FEATURE_TABLE}` and pass its compiled scoring folder as --compiled-dir"
+            )
+        return path.read_text().replace(catalog, "wh.")
+
+    cutoffs_ref = f'wh."main"."{CUTOFFS_MODEL}"'
+    features = compiled(FEATURE_TABLE)
+    if cutoffs_ref not in features or "{{" in features:
+        raise ValueError(
+            f"{compiled_dir / FEATURE_TABLE}.sql is not compiled SQL reading {CUTOFFS_MODEL}"
+        )
+    features = features.replace(cutoffs_ref, PROJECT_CUTOFFS_TABLE)
+    cutoffs = compiled(CUTOFFS_MODEL)
+    for table in (PROJECT_CUTOFFS_TABLE, CANDIDATE_TABLE):
+        con.sql(f"drop table if exists {table}")
+    with Timer() as t:
+        con.sql(f"create table {PROJECT_CUTOFFS_TABLE} as {cutoffs}")
+        con.sql(f"create table {CANDIDATE_TABLE} as {features}")
     return t
 
 
@@ -713,7 +752,11 @@ def compare_with_project(con: Any, schema: str, candidate: str = CANDIDATE_TABLE
 
 
 def measure(
-    engine: str, warehouse: Path, scratch: Path, threads: int | None = None
+    engine: str,
+    warehouse: Path,
+    scratch: Path,
+    threads: int | None = None,
+    compiled_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Compute the feature table with `engine`, check it; return figures and the check."""
     if engine not in ENGINES:
@@ -724,6 +767,11 @@ def measure(
         figures: dict[str, Any] = {"engine": engine}
         if engine == "duckdb":
             t = run_floor(con, schema)
+            figures.update(seconds=t.wall, cpu_seconds=t.cpu)
+        elif engine == "project":
+            if compiled_dir is None:
+                raise ValueError("engine 'project' needs the compiled SQL folder (compiled_dir)")
+            t = run_project_sql(con, schema, compiled_dir)
             figures.update(seconds=t.wall, cpu_seconds=t.cpu)
         else:
             run = run_pandas(con, schema)
@@ -783,8 +831,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--threads", type=int, default=None, help="DuckDB threads (default: DuckDB's, as dbt)."
     )
+    parser.add_argument(
+        "--compiled-dir",
+        type=Path,
+        default=None,
+        help="engine project: a dbt target folder (or a folder) with the compiled "
+        "full-refresh SQL of "
+        f"{CUTOFFS_MODEL} and {FEATURE_TABLE}.",
+    )
     args = parser.parse_args(argv)
-    figures = measure(args.engine, args.db, args.scratch, args.threads)
+    figures = measure(args.engine, args.db, args.scratch, args.threads, args.compiled_dir)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(figures, indent=2) + "\n")
     print(json.dumps({k: v for k, v in figures.items() if k != "check"}))

@@ -329,6 +329,11 @@ def test_feature_layer_rows_set_the_project_against_the_floor_and_the_pandas_pee
     assert by_metric["feature floor: one DuckDB query (wall)"] == "4.0 s"
     assert by_metric["feature floor peak RSS"] == "1.00 GiB"
     assert by_metric["feature layer / floor (wall)"] == "1.50x"
+    assert by_metric["feature layer's own SQL / floor (CPU)"] == "—"  # not measured
+    r.features["project"] = {"seconds": 5.0, "cpu_seconds": 8.4, "check": check}
+    by_metric = {row[0]: row[1] for row in table_rows([r])[1]}
+    assert by_metric["feature layer's own SQL CPU"] == "8.4 s"
+    assert by_metric["feature layer's own SQL / floor (CPU)"] == "1.20x"
     # a peer whose table differs from the project's is no reference: no ratio
     assert by_metric["pandas peer: read as Arrow + compute (wall)"] == "9.0 s"
     assert by_metric["pandas peer / feature layer (wall)"] == "—"

@@ -69,3 +69,26 @@ def test_the_check_fails_on_one_changed_value_and_names_columns_not_computed(
         assert not compare_with_project(con, schema).equal
     finally:
         con.close()
+
+
+def test_the_feature_layers_own_sql_runs_in_the_same_harness(
+    built_workspace: Workspace, tmp_path: Path
+) -> None:
+    """`--engine project`: the two models' compiled full-refresh SQL, timed like the floor,
+    rebuilds the whole table (every column, the bookkeeping too)."""
+    target = tmp_path / "target"
+    models = ["int_lead_cutoffs", FEATURE_TABLE]
+    built_workspace.dbt(
+        ["compile", "--full-refresh", "--select", *models, "--target-path", str(target)]
+    )
+    figures = measure(
+        "project", built_workspace.db_path, tmp_path / "scratch.duckdb", compiled_dir=target
+    )
+    check = figures["check"]
+    assert check["equal"], check_line("project", check)
+    assert check["not_computed"] == [] and "inputs_fingerprint" in check["compared"]
+    assert figures["cpu_seconds"] > 0
+    with pytest.raises(FileNotFoundError, match="dbt compile --full-refresh"):
+        empty = tmp_path / "empty"
+        empty.mkdir()
+        measure("project", built_workspace.db_path, tmp_path / "s.duckdb", compiled_dir=empty)
