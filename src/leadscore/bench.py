@@ -11,9 +11,10 @@ user's warehouse, exports or dbt target. Steps per size, each a child process:
    the scoring throughput,
 4. the feature layer against its floor: `python -m leadscore.bench_floor` computes the
    point-in-time feature table from the built warehouse's core marts once as one hand-written
-   DuckDB query (the floor) and once in pandas (a peer), each in its own process, checks each
-   equals the project's table, and the bench sets the feature layer's dbt node times
-   (FEATURE_LAYER_NODES) against them,
+   DuckDB query (the floor), once in pandas (a peer) and once as the feature models' own
+   compiled SQL (`dbt compile --full-refresh`), each in its own process, checks each equals
+   the project's table, and the bench sets the feature layer's dbt node times
+   (FEATURE_LAYER_NODES) and its own SQL's CPU against them,
 5. the next day: `python -m leadscore.generate.nextday` appends 1% new activity dated in the
    day after the export, then `dbt build` again (the daily run: incremental tables do only
    the day's work), timed against the full build.
