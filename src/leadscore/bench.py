@@ -9,7 +9,13 @@ user's warehouse, exports or dbt target. Steps per size, each a child process:
 3. `target/run_results.json` (+ `manifest.json`) give per-node times: staging+core, training
    (`ml_model_registry`), scoring (`ml_lead_scores`); `lead_scores` is counted read-only for
    the scoring throughput,
-4. the next day: `python -m leadscore.generate.nextday` appends 1% new activity dated in the
+4. the feature layer against its floor: `python -m leadscore.bench_floor` computes the
+   point-in-time feature table from the built warehouse's core marts once as one hand-written
+   DuckDB query (the floor), once in pandas (a peer) and once as the feature models' own
+   compiled SQL (`dbt compile --full-refresh`), each in its own process, checks each equals
+   the project's table, and the bench sets the feature layer's dbt node times
+   (FEATURE_LAYER_NODES) and its own SQL's CPU against them,
+5. the next day: `python -m leadscore.generate.nextday` appends 1% new activity dated in the
    day after the export, then `dbt build` again (the daily run: incremental tables do only
    the day's work), timed against the full build.
 
@@ -61,6 +67,26 @@ STAGING_CORE_PATHS = ("models/staging/", "models/intermediate/", "models/marts/c
 STAGING_CORE_PREFIXES = ("stg_", "base_", "int_", "dim_", "fct_", "bridge_")
 NOT_BUILT = "not built yet"
 DAILY_STEP = "daily build"  # `dbt build` after `leadscore.generate.nextday` (1% new activity)
+# The feature table, and the dbt nodes that count as the project's feature layer (their
+# run_results times are summed): from the core marts to the feature table, and the two views
+# that filter it for training and scoring. The scoring clock and the label policy (one-row
+# tables) are inputs of the floor and the pandas peer too, so neither side counts them;
+# `int_training_sample` is training's input, not a feature.
+FEATURE_TABLE = "int_lead_features_point_in_time"
+FEATURE_LAYER_NODES: tuple[str, ...] = (
+    "int_lead_cutoffs",
+    FEATURE_TABLE,
+    "int_training_examples",
+    "int_scoring_features",
+)
+# bench steps that compute the feature table outside dbt: (step, leadscore.bench_floor engine)
+# ("project feature SQL": the feature layer's own compiled SQL in the same harness, for CPU)
+FEATURE_STEPS: tuple[tuple[str, str], ...] = (
+    ("feature floor", "duckdb"),
+    ("pandas peer", "pandas"),
+    ("project feature SQL", "project"),
+)
+COMPILE_STEP = "dbt compile features"  # the feature models' full-refresh SQL, for "project"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 MARKER = ".leadscore-bench"
 # Rough disk need per lead: exports + truth + DuckDB file (the 1M exports alone are ~3 GB).
@@ -210,6 +236,8 @@ class BuildTimes:
     tests: float
     nodes: int
     failed: list[str] = field(default_factory=list)
+    feature_layer: float | None = None  # sum of FEATURE_LAYER_NODES' times
+    feature_nodes: list[str] = field(default_factory=list)  # those found built
 
 
 def _node_name(unique_id: str) -> str:
@@ -236,6 +264,8 @@ def parse_run_results(
     training = scoring = None
     tests = 0.0
     failed = []
+    feature_layer = 0.0
+    feature_nodes: list[str] = []
     results = run_results.get("results", [])
     for result in results:
         uid = str(result.get("unique_id", ""))
@@ -252,6 +282,9 @@ def parse_run_results(
             continue
         name = _node_name(uid)
         built = status in ("success", "pass")
+        if name in FEATURE_LAYER_NODES and built:
+            feature_layer += seconds
+            feature_nodes.append(name)
         if name == TRAINING_NODE:
             training = seconds if built else None
         elif name == SCORING_NODE:
@@ -268,6 +301,8 @@ def parse_run_results(
         tests=tests,
         nodes=len(results),
         failed=failed,
+        feature_layer=feature_layer if FEATURE_TABLE in feature_nodes else None,
+        feature_nodes=feature_nodes,
     )
 
 
@@ -313,6 +348,9 @@ class SizeResult:
     scored_leads: int | None = None
     scored_table: str | None = None
     failure: BenchStepError | None = None
+    # engine -> leadscore.bench_floor's figures (+ peak_rss_bytes); step -> error message
+    features: dict[str, dict[str, Any]] = field(default_factory=dict)
+    feature_errors: dict[str, str] = field(default_factory=dict)
 
     @property
     def error(self) -> str | None:
@@ -400,6 +438,40 @@ def run_size(
         ),
         ("dbt seed", [dbt, "seed"]),
         ("dbt build", [dbt, "build", "--vars", json.dumps({"force_retrain": True})]),
+        # the feature table outside dbt, from the full build's core marts (read-only)
+        (
+            COMPILE_STEP,
+            [
+                dbt,
+                "compile",
+                "--full-refresh",
+                "--select",
+                *FEATURE_LAYER_NODES[:2],
+                "--target-path",
+                str(size_dir / "compile-target"),
+            ],
+        ),
+        *[
+            (
+                step,
+                [
+                    sys.executable,
+                    "-m",
+                    "leadscore.bench_floor",
+                    "--engine",
+                    engine,
+                    "--db",
+                    env["LEADSCORE_DB"],
+                    "--scratch",
+                    str(size_dir / f"features-{engine}.duckdb"),
+                    "--out",
+                    str(log_dir / f"features-{engine}.json"),
+                    "--compiled-dir",
+                    str(size_dir / "compile-target"),
+                ],
+            )
+            for step, engine in FEATURE_STEPS
+        ],
         # the next day: 1% more activity, a clock one day later, then the daily run
         (
             "append day",
@@ -414,11 +486,17 @@ def run_size(
             log = log_dir / f"{step.replace(' ', '-')}.log"
             # so that a run_results.json found after a failure is this step's
             (target_dir / "run_results.json").unlink(missing_ok=True)
+            engine = dict(FEATURE_STEPS).get(step)
             try:
                 done = run_step(step, label, cmd, env=env, cwd=PROJECT_DIR, log=log)
             except BenchStepError as exc:
                 progress.update(task, description=f"[red]✗[/red] [{label}] {step}")
                 progress.stop_task(task)
+                if engine is not None or step == COMPILE_STEP:  # a reference: note it, go on
+                    result.feature_errors[step] = str(exc)
+                    if engine is not None:
+                        _read_feature_figures(result, engine, log_dir, None)
+                    continue
                 if step.startswith("dbt"):
                     _attach_dbt_failures(exc, target_dir, log_dir)
                 result.failure = exc
@@ -430,6 +508,8 @@ def run_size(
             )
             progress.stop_task(task)
             result.steps[step] = done
+            if engine is not None:
+                _read_feature_figures(result, engine, log_dir, done.peak_rss_bytes)
             if step == "dbt build":  # the full build's node times, before the daily run's
                 result.build = read_build_times(target_dir)
                 _copy_run_artifacts(target_dir, log_dir)
@@ -438,6 +518,17 @@ def run_size(
         if not keep:
             shutil.rmtree(size_dir, ignore_errors=True)
     return result
+
+
+def _read_feature_figures(
+    result: SizeResult, engine: str, log_dir: Path, peak_rss: int | None
+) -> None:
+    """Keep leadscore.bench_floor's JSON (written even when its check failed)."""
+    try:
+        figures = json.loads((log_dir / f"features-{engine}.json").read_text())
+    except (OSError, json.JSONDecodeError):
+        return
+    result.features[engine] = {**figures, "peak_rss_bytes": peak_rss}
 
 
 def _copy_run_artifacts(target_dir: Path, log_dir: Path) -> None:
@@ -510,6 +601,27 @@ def _build_attr(r: SizeResult, name: str) -> float | None:
     return getattr(r.build, name) if r.build is not None else None
 
 
+def _feature(r: SizeResult, engine: str, key: str) -> Any:
+    figures = r.features.get(engine)
+    return figures.get(key) if figures else None
+
+
+def _checked_seconds(r: SizeResult, engine: str, key: str = "seconds") -> float | None:
+    """An engine's wall (or CPU) time, only when its table equals the project's."""
+    figures = r.features.get(engine)
+    if not figures or not figures.get("check", {}).get("equal"):
+        return None
+    return figures.get(key)
+
+
+def _over(top: float | None, bottom: float | None) -> float | None:
+    return top / bottom if top is not None and bottom else None
+
+
+def fmt_times(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}x"
+
+
 # (key, row label, value getter, formatter)
 METRICS: list[tuple[str, str, Any, Any]] = [
     ("generate_s", "generate time", lambda r: _step_seconds(r, "generate"), fmt_seconds),
@@ -531,6 +643,81 @@ METRICS: list[tuple[str, str, Any, Any]] = [
     ),
     ("scoring_s", f"scoring ({SCORING_NODE})", lambda r: _build_attr(r, "scoring"), fmt_seconds),
     ("tests_s", "dbt tests (sum)", lambda r: _build_attr(r, "tests"), fmt_seconds),
+    (
+        "feature_layer_s",
+        "feature layer (sum of its dbt node times)",
+        lambda r: _build_attr(r, "feature_layer"),
+        fmt_seconds,
+    ),
+    (
+        "feature_floor_s",
+        "feature floor: one DuckDB query (wall)",
+        lambda r: _feature(r, "duckdb", "seconds"),
+        fmt_seconds,
+    ),
+    (
+        "feature_floor_cpu_s",
+        "feature floor CPU",
+        lambda r: _feature(r, "duckdb", "cpu_seconds"),
+        fmt_seconds,
+    ),
+    (
+        "feature_floor_peak_rss",
+        "feature floor peak RSS",
+        lambda r: _feature(r, "duckdb", "peak_rss_bytes"),
+        fmt_bytes,
+    ),
+    (
+        "pandas_peer_s",
+        "pandas peer: read as Arrow + compute (wall)",
+        lambda r: _feature(r, "pandas", "seconds"),
+        fmt_seconds,
+    ),
+    (
+        "pandas_peer_cpu_s",
+        "pandas peer CPU",
+        lambda r: _feature(r, "pandas", "cpu_seconds"),
+        fmt_seconds,
+    ),
+    (
+        "pandas_peer_peak_rss",
+        "pandas peer peak RSS",
+        lambda r: _feature(r, "pandas", "peak_rss_bytes"),
+        fmt_bytes,
+    ),
+    (
+        "feature_sql_s",
+        "feature layer's own SQL, run like the floor (wall)",
+        lambda r: _feature(r, "project", "seconds"),
+        fmt_seconds,
+    ),
+    (
+        "feature_sql_cpu_s",
+        "feature layer's own SQL CPU",
+        lambda r: _feature(r, "project", "cpu_seconds"),
+        fmt_seconds,
+    ),
+    (
+        "feature_layer_over_floor",
+        "feature layer / floor (wall)",
+        lambda r: _over(_build_attr(r, "feature_layer"), _checked_seconds(r, "duckdb")),
+        fmt_times,
+    ),
+    (
+        "feature_sql_over_floor_cpu",
+        "feature layer's own SQL / floor (CPU)",
+        lambda r: _over(
+            _checked_seconds(r, "project", "cpu_seconds"),
+            _checked_seconds(r, "duckdb", "cpu_seconds"),
+        ),
+        fmt_times,
+    ),
+    (
+        "pandas_over_feature_layer",
+        "pandas peer / feature layer (wall)",
+        lambda r: _over(_checked_seconds(r, "pandas"), _build_attr(r, "feature_layer")),
+        fmt_times,
+    ),
     (
         "daily_build_s",
         "daily build after 1% new activity (incremental)",
@@ -581,10 +768,38 @@ def to_markdown(results: Sequence[SizeResult], meta: Mapping[str, Any]) -> str:
         f"(run_results.json, {meta['dbt_threads']} threads, so they can exceed the build's wall "
         f"time). Throughput = rows of `lead_scores` / scoring node time. {RSS_METHOD}.",
     ]
+    notes = feature_notes(results)
+    if notes:
+        lines += ["", *[f"- {note}" for note in notes]]
     errors = [f"- {r.label}: {r.error.splitlines()[0]}" for r in results if r.error]
     if errors:
         lines += ["", "Failed:", *errors]
     return "\n".join(lines) + "\n"
+
+
+def feature_notes(results: Sequence[SizeResult]) -> list[str]:
+    """What the feature rows mean, and each size's check of the floor and the pandas peer."""
+    from leadscore.bench_floor import check_line
+
+    if not any(r.features or r.feature_errors for r in results):
+        return []
+    notes = [
+        f"Feature layer = the dbt nodes {', '.join(FEATURE_LAYER_NODES)} (node times of the "
+        "full build, which runs other nodes beside them); the floor and the pandas peer each "
+        "compute the same table from the same core marts in a process of their own "
+        "(`python -m leadscore.bench_floor`), CPU = user + system of that process; the "
+        "feature layer's own SQL is the two models' compiled full-refresh SQL "
+        "(`dbt compile --full-refresh`) run the same way. A ratio is shown only when the "
+        "tables equal the project's."
+    ]
+    for r in sorted(results, key=lambda r: r.leads):
+        for step, engine in FEATURE_STEPS:
+            figures = r.features.get(engine)
+            if figures and "check" in figures:
+                notes.append(check_line(f"{r.label} {step}", figures["check"]))
+            elif step in r.feature_errors:
+                notes.append(f"{r.label} {step} failed: {r.feature_errors[step].splitlines()[0]}")
+    return notes
 
 
 def to_rich(results: Sequence[SizeResult]) -> Table:
@@ -608,6 +823,8 @@ def to_json(results: Sequence[SizeResult], meta: Mapping[str, Any]) -> dict[str,
         entry["build"] = asdict(r.build) if r.build else None
         entry["steps"] = {name: asdict(s) for name, s in r.steps.items()}
         entry["error"] = r.error
+        entry["features"] = r.features
+        entry["feature_errors"] = r.feature_errors
         sizes.append(entry)
     ratios = {}
     for a, b in pairwise(ordered):
@@ -750,6 +967,8 @@ def bench_command(
                 break  # larger sizes would fail the same way, only slower
     failure = results[-1].failure
     console.print(to_rich(results))
+    for note in feature_notes(results):
+        console.print(escape(note))
     training = (
         one_table_training(train_rows, seed, work_dir) if train_rows and failure is None else None
     )

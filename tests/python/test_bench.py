@@ -296,3 +296,54 @@ def test_daily_build_row_is_its_share_of_the_full_build() -> None:
     by_metric = {row[0]: row[1] for row in table_rows([r])[1]}
     assert by_metric["daily build after 1% new activity (incremental)"] == "20.0 s"
     assert by_metric["daily build / full build"] == "20%"
+
+
+def test_feature_layer_rows_set_the_project_against_the_floor_and_the_pandas_peer() -> None:
+    from leadscore.bench import FEATURE_LAYER_NODES
+
+    results = [
+        _result(f"model.leadscore.{name}", seconds)
+        for name, seconds in zip(FEATURE_LAYER_NODES, (1.0, 4.0, 0.5, 0.5), strict=True)
+    ]
+    results.append(_result("model.leadscore.int_scoring_clock", 9.0))  # a parameter, not counted
+    times = parse_run_results({"elapsed_time": 20.0, "results": results})
+    assert times.feature_layer == pytest.approx(6.0)
+    assert times.feature_nodes == list(FEATURE_LAYER_NODES)
+    r = _size(100_000, 10.0, 100.0, 1024**2, times, 5000)
+    check = {
+        "equal": True,
+        "compared": ["cutoff_id", "eng_events_7d"],
+        "not_computed": ["inputs_fingerprint"],
+        "extra": [],
+        "only_in_project": 0,
+        "only_in_candidate": 0,
+        "project_rows": 10,
+        "candidate_rows": 10,
+    }
+    r.features["duckdb"] = {"seconds": 4.0, "cpu_seconds": 7.0, "peak_rss_bytes": 1024**3}
+    r.features["duckdb"]["check"] = check
+    r.features["pandas"] = {"seconds": 9.0, "cpu_seconds": 8.5, "peak_rss_bytes": 2 * 1024**3}
+    r.features["pandas"]["check"] = {**check, "equal": False, "only_in_project": 3}
+    by_metric = {row[0]: row[1] for row in table_rows([r])[1]}
+    assert by_metric["feature layer (sum of its dbt node times)"] == "6.0 s"
+    assert by_metric["feature floor: one DuckDB query (wall)"] == "4.0 s"
+    assert by_metric["feature floor peak RSS"] == "1.00 GiB"
+    assert by_metric["feature layer / floor (wall)"] == "1.50x"
+    assert by_metric["feature layer's own SQL / floor (CPU)"] == "—"  # not measured
+    r.features["project"] = {"seconds": 5.0, "cpu_seconds": 8.4, "check": check}
+    by_metric = {row[0]: row[1] for row in table_rows([r])[1]}
+    assert by_metric["feature layer's own SQL CPU"] == "8.4 s"
+    assert by_metric["feature layer's own SQL / floor (CPU)"] == "1.20x"
+    # a peer whose table differs from the project's is no reference: no ratio
+    assert by_metric["pandas peer: read as Arrow + compute (wall)"] == "9.0 s"
+    assert by_metric["pandas peer / feature layer (wall)"] == "—"
+    md = to_markdown([r], META)
+    assert "| feature layer / floor (wall) | 1.50x |" in md
+    assert (
+        "100k feature floor: equal to int_lead_features_point_in_time on 2 of its 3 columns" in md
+    )
+    assert "not computed: inputs_fingerprint" in md
+    assert "100k pandas peer: NOT EQUAL (3 project rows missing" in md
+    data = to_json([r], META)
+    assert data["sizes"][0]["feature_layer_over_floor"] == pytest.approx(1.5)
+    assert data["sizes"][0]["features"]["duckdb"]["cpu_seconds"] == 7.0
