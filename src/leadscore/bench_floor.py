@@ -204,6 +204,19 @@ intent_windows as (
             and i.week_start_date + interval 7 day <= k.cutoff_at
             and i.week_start_date + interval 91 day > k.cutoff_at
     group by k.cutoff_id
+),
+product_lines as (
+    select
+        k.cutoff_id,
+        p.product_line,
+        row_number() over (
+            partition by k.cutoff_id
+            order by count(*) desc, max(p.signal_at) desc, p.product_line asc
+        ) as interest_rank
+    from keyed as k
+    inner join {s}.int_lead_product_signals as p
+        on k.lead_id = p.lead_id and p.signal_at < k.cutoff_at
+    group by k.cutoff_id, p.product_line
 )
 select
     k.cutoff_id,
@@ -243,6 +256,7 @@ select
     coalesce(e.webinars_attended_90d, 0) as webinars_attended_90d,
     coalesce(e.campaign_responses_90d, 0) as campaign_responses_90d,
     coalesce(e.negative_events_90d, 0) as negative_events_90d,
+    pl.product_line,
     e.days_since_last_engagement,
     coalesce(e.engagement_decay_7d, 0) as engagement_decay_7d,
     coalesce(e.engagement_decay_30d, 0) as engagement_decay_30d,
@@ -254,6 +268,7 @@ from keyed as k
 inner join {s}.dim_leads as l on k.lead_id = l.lead_id
 left join engagement as e on k.cutoff_id = e.cutoff_id
 left join intent_windows as iw on k.cutoff_id = iw.cutoff_id
+left join product_lines as pl on k.cutoff_id = pl.cutoff_id and pl.interest_rank = 1
 """
 
 
@@ -649,6 +664,10 @@ def run_pandas(con: Any, schema: str) -> PandasRun:
             f"select account_id, week_start_date, topic, surge_score "
             f"from {schema}.fct_intent_signals",
         )
+        signals = _read(
+            con,
+            f"select lead_id, signal_at, product_line from {schema}.int_lead_product_signals",
+        )
     with Timer() as compute:
         frm = pd.to_datetime(offsets["effective_from"])
         to = pd.to_datetime(offsets["effective_to"])
@@ -659,14 +678,34 @@ def run_pandas(con: Any, schema: str) -> PandasRun:
             as_of_ts,
             int(horizon["horizon_days"].iloc[0]),
         )
-        frame = pandas_features(cutoffs, leads, activities, intent)
+        frame = pandas_features(cutoffs, leads, activities, intent, signals)
     return PandasRun(frame=frame, read=read, compute=compute)
 
 
+def pandas_product_lines(cutoffs: pd.DataFrame, signals: pd.DataFrame) -> pd.Series:
+    """The main product interest per cutoff row (index = cutoff row number), from the signals
+    dated before the cutoff: most signals, then the latest signal, then the name; absent
+    without a signal."""
+    rows = cutoffs[["lead_id", "cutoff_at"]].reset_index(names="row")
+    pairs = rows.merge(signals, on="lead_id")
+    pairs = pairs[pairs["signal_at"] < pairs["cutoff_at"]]
+    per_line = pairs.groupby(["row", "product_line"], sort=False).agg(
+        n=("signal_at", "size"), latest=("signal_at", "max")
+    )
+    ranked = per_line.reset_index().sort_values(
+        ["row", "n", "latest", "product_line"], ascending=[True, False, False, True]
+    )
+    return ranked.drop_duplicates("row").set_index("row")["product_line"]
+
+
 def pandas_features(
-    cutoffs: pd.DataFrame, leads: pd.DataFrame, activities: pd.DataFrame, intent: pd.DataFrame
+    cutoffs: pd.DataFrame,
+    leads: pd.DataFrame,
+    activities: pd.DataFrame,
+    intent: pd.DataFrame,
+    signals: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Join the cutoffs to their lead's fit columns, activity and intent features."""
+    """Join the cutoffs to their lead's fit columns, activity, intent and product features."""
     lead_codes = pd.Index(leads["lead_id"])
     acts = pandas_activity_features(cutoffs, activities, lead_codes)
     ints = pandas_intent_features(cutoffs, leads, intent)
@@ -695,6 +734,7 @@ def pandas_features(
     out["intent_topics_4w"] = ints["intent_topics_4w"].loc[kept].fillna(0).astype(np.int64)
     out["intent_surges_12w"] = ints["intent_surges_12w"].loc[kept].fillna(0).astype(np.int64)
     out["intent_avg_surge_12w"] = ints["intent_avg_surge_12w"].loc[kept].fillna(0.0)
+    out["product_line"] = pandas_product_lines(cutoffs, signals).reindex(rows).loc[kept]
     return out.drop(columns=["account_id", "created_at", "engaged_touches_180d"]).reset_index(
         drop=True
     )
