@@ -19,12 +19,23 @@ user's warehouse, exports or dbt target. Steps per size, each a child process:
    day after the export, then `dbt build` again (the daily run: incremental tables do only
    the day's work), timed against the full build.
 
+With `--engine spark` (repeatable with duckdb) a size runs `leadscore run --target spark` step
+by step in `<work-dir>/leads-<N>-spark/`, with a Spark warehouse (tables + Derby metastore) of
+its own: `generate --layout fivetran --into-spark`, then the steps of `spark_run.plan` (dbt
+seed, dbt build of the SQL layers, the ML step `python -m leadscore.spark_ml`, dbt build of
+models/ml_spark/ and downstream), each a child timed on its own. Training and scoring times
+come from the ML step's own timers (the JSON line it prints), node times from both builds'
+run_results.json. Spark settings (master, driver memory, shuffle partitions) are
+leadscore.spark.SparkSettings, as for `leadscore run --target spark`.
+
 Wall time is `time.perf_counter()` around the child. Peak memory is the child's `ru_maxrss`
 from `os.wait4()` - the same number `/usr/bin/time -v` prints as "Maximum resident set size"
 (the largest single process of the child's tree, not a sum), measured per child so a big step
 never masks a smaller one that follows (a `getrusage(RUSAGE_CHILDREN)` high-water mark would).
 Each step is spawned by a tiny launcher process, as /usr/bin/time does, so the CLI's own memory
-is not counted (see LAUNCHER); /usr/bin/time itself is not required.
+is not counted (see LAUNCHER); /usr/bin/time itself is not required. The launcher is also a child
+subreaper, so a process that outlives its parent (pyspark never waits for its JVM) is reaped
+and counted in the peak rather than lost to init.
 
 Results go to the console (rich table), `<work-dir>/bench.json` and `<work-dir>/bench.md`.
 Step logs stay in `<work-dir>/logs/<size>/` even after the data folders are cleaned up.
@@ -45,7 +56,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -55,6 +66,9 @@ from rich.table import Table
 
 from leadscore.config import PROJECT_DIR
 from leadscore.dbt import dbt_executable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from leadscore.spark import SparkSettings
 
 console = Console(stderr=True)
 
@@ -94,7 +108,9 @@ BYTES_PER_LEAD = 6_000
 RSS_METHOD = (
     "peak RSS = ru_maxrss from os.wait4() on each step, spawned by a minimal launcher (the same "
     "figure /usr/bin/time -v reports as 'Maximum resident set size': the largest single "
-    "process of the step's tree, not a sum); /usr/bin/time is not needed"
+    "process of the step's tree, not a sum); the launcher is a child subreaper, so processes "
+    "that outlive their parent (pyspark's JVM) are reaped and counted too; /usr/bin/time is not "
+    "needed"
 )
 
 
@@ -136,6 +152,8 @@ class StepResult:
     peak_rss_bytes: int | None
     exit_code: int
     log: str
+    orphans: int = 0  # processes the step left behind, reaped by the launcher and counted
+    orphans_left: bool = False  # some were still running after 120 s (not counted)
 
 
 def _maxrss_bytes(ru_maxrss: int) -> int:
@@ -147,10 +165,25 @@ def _maxrss_bytes(ru_maxrss: int) -> int:
 # old address space's high-water mark at exec), so forking dbt straight from this CLI (a few
 # hundred MiB of imports) would inflate small figures. Like /usr/bin/time, a minimal launcher
 # (`python -I -S`, ~10 MiB) spawns the step, waits with os.wait4() and reports its rusage.
+#
+# A step may leave processes behind: pyspark starts the JVM with Popen and never waits for it,
+# so the JVM outlives its Python parent and would be reaped by init, its memory counted nowhere.
+# On Linux the launcher is a child subreaper (prctl PR_SET_CHILD_SUBREAPER): such orphans are
+# re-parented to it, it waits for them (up to 120 s) and the peak is the largest ru_maxrss of
+# every process of the tree it reaped (getrusage(RUSAGE_CHILDREN)). Waiting also means the
+# next step never meets the last step's JVM (the local Derby metastore admits one). The step's
+# time is still measured to the exit of the command itself.
 LAUNCHER = """
 import json, os, signal, sys, time
 report, argv = sys.argv[1], sys.argv[2:]
 began = time.perf_counter()
+reaper = False
+if sys.platform.startswith("linux"):
+    try:
+        import ctypes
+        reaper = ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        pass
 try:
     pid = os.posix_spawnp(argv[0], argv, os.environ)
 except OSError as exc:
@@ -160,9 +193,28 @@ except OSError as exc:
 signal.signal(signal.SIGINT, signal.SIG_IGN)  # the terminal's Ctrl-C reaches the step itself
 signal.signal(signal.SIGTERM, lambda signum, frame: os.kill(pid, signum))
 _, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - began
 code = os.waitstatus_to_exitcode(status)
+maxrss, orphans, left = usage.ru_maxrss, 0, False
+if reaper:
+    import resource
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            child, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if child:
+            orphans += 1
+        elif time.monotonic() > deadline:
+            left = True
+            break
+        else:
+            time.sleep(0.05)
+    maxrss = max(maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 with open(report, "w") as f:
-    json.dump({"seconds": time.perf_counter() - began, "maxrss": usage.ru_maxrss, "code": code}, f)
+    json.dump({"seconds": seconds, "maxrss": maxrss, "code": code, "orphans": orphans,
+               "orphans_left": left}, f)
 sys.exit(0 if code == 0 else 1)
 """
 
@@ -213,12 +265,20 @@ def run_step(
         what = f"exit code {code}" if code > 0 else f"killed by signal {-code}"
         detail = what + (f"\n  {excerpt}" if excerpt else "")
         raise BenchStepError(step, label, log, detail)
+    if usage.get("orphans_left"):
+        with log.open("a", encoding="utf-8") as out:
+            out.write(
+                "\n# bench: processes of this step still ran 120 s after it exited; "
+                "their memory is not in the peak RSS\n"
+            )
     return StepResult(
         step=step,
         seconds=float(usage["seconds"]),
         peak_rss_bytes=_maxrss_bytes(int(usage["maxrss"])),
         exit_code=code,
         log=str(log),
+        orphans=int(usage.get("orphans", 0)),
+        orphans_left=bool(usage.get("orphans_left", False)),
     )
 
 
@@ -343,6 +403,7 @@ def count_scored_leads(db_path: Path) -> tuple[int | None, str | None]:
 class SizeResult:
     leads: int
     label: str
+    engine: str = "duckdb"
     steps: dict[str, StepResult] = field(default_factory=dict)
     build: BuildTimes | None = None
     scored_leads: int | None = None
@@ -407,35 +468,100 @@ def _prepare_size_dir(size_dir: Path) -> None:
 
 
 def run_size(
-    leads: int, seed: int, work_dir: Path, progress: Progress, *, keep: bool
+    leads: int,
+    seed: int,
+    work_dir: Path,
+    progress: Progress,
+    *,
+    keep: bool,
+    engine: str = "duckdb",
 ) -> SizeResult:
     label = size_label(leads)
-    size_dir = work_dir / f"leads-{leads}"
-    log_dir = work_dir / "logs" / f"leads-{leads}"
+    name = f"leads-{leads}" + ("" if engine == "duckdb" else f"-{engine}")
+    size_dir = work_dir / name
+    log_dir = work_dir / "logs" / name
     _prepare_size_dir(size_dir)
     if log_dir.exists():
         shutil.rmtree(log_dir)
-    env = bench_env(size_dir, log_dir)
-    result = SizeResult(leads=leads, label=label)
+    env = spark_env(size_dir, log_dir) if engine == "spark" else bench_env(size_dir, log_dir)
+    result = SizeResult(leads=leads, label=label, engine=engine)
+    try:
+        if engine == "spark":
+            _run_spark_size(result, seed, size_dir, log_dir, env, progress)
+        else:
+            _run_duckdb_size(result, seed, size_dir, log_dir, env, progress)
+    finally:
+        if not keep:
+            shutil.rmtree(size_dir, ignore_errors=True)
+    return result
+
+
+def generate_command(leads: int, seed: int, env: Mapping[str, str]) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "leadscore.cli",
+        "generate",
+        "--leads",
+        str(leads),
+        "--seed",
+        str(seed),
+        "--out",
+        env["LEADSCORE_RAW_DIR"],
+        "--truth-out",
+        env["LEADSCORE_TRUTH_DIR"],
+    ]
+
+
+def _bench_step(
+    result: SizeResult,
+    step: str,
+    cmd: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    log_dir: Path,
+    target_dir: Path,
+    progress: Progress,
+) -> StepResult | None:
+    """One step with its progress line; on failure, sets result.failure and returns None."""
+    where = result.label if result.engine == "duckdb" else f"{result.label} {result.engine}"
+    task = progress.add_task(f"[{where}] {step}", total=None)
+    if not progress.console.is_terminal:  # nohup, CI: a line per step instead of a spinner
+        progress.console.print(f"[{where}] {step} ...", highlight=False)
+    log = log_dir / f"{step.replace(' ', '-')}.log"
+    # so that a run_results.json found after a failure is this step's
+    (target_dir / "run_results.json").unlink(missing_ok=True)
+    try:
+        done = run_step(step, where, cmd, env=env, cwd=PROJECT_DIR, log=log)
+    except BenchStepError as exc:
+        progress.update(task, description=f"[red]✗[/red] [{where}] {step}")
+        progress.stop_task(task)
+        if not progress.console.is_terminal:
+            progress.console.print(f"[{where}] {step} failed; log {log}", highlight=False)
+        if step.startswith("dbt"):
+            _attach_dbt_failures(exc, target_dir, log_dir)
+        result.failure = exc
+        return None
+    text = f"[{where}] {step} ({done.seconds:.1f}s, peak {fmt_bytes(done.peak_rss_bytes)})"
+    progress.update(task, description=f"[green]✓[/green] {text}")
+    progress.stop_task(task)
+    if not progress.console.is_terminal:
+        progress.console.print(f"done {text}", highlight=False)
+    result.steps[step] = done
+    return done
+
+
+def _run_duckdb_size(
+    result: SizeResult,
+    seed: int,
+    size_dir: Path,
+    log_dir: Path,
+    env: dict[str, str],
+    progress: Progress,
+) -> None:
     dbt = dbt_executable()
     steps: list[tuple[str, list[str]]] = [
-        (
-            "generate",
-            [
-                sys.executable,
-                "-m",
-                "leadscore.cli",
-                "generate",
-                "--leads",
-                str(leads),
-                "--seed",
-                str(seed),
-                "--out",
-                env["LEADSCORE_RAW_DIR"],
-                "--truth-out",
-                env["LEADSCORE_TRUTH_DIR"],
-            ],
-        ),
+        ("generate", generate_command(result.leads, seed, env)),
         ("dbt seed", [dbt, "seed"]),
         ("dbt build", [dbt, "build", "--vars", json.dumps({"force_retrain": True})]),
         # the feature table outside dbt, from the full build's core marts (read-only)
@@ -480,44 +606,134 @@ def run_size(
         (DAILY_STEP, [dbt, "build"]),
     ]
     target_dir = size_dir / "target"
-    try:
-        for step, cmd in steps:
-            task = progress.add_task(f"[{label}] {step}", total=None)
-            log = log_dir / f"{step.replace(' ', '-')}.log"
-            # so that a run_results.json found after a failure is this step's
-            (target_dir / "run_results.json").unlink(missing_ok=True)
-            engine = dict(FEATURE_STEPS).get(step)
-            try:
-                done = run_step(step, label, cmd, env=env, cwd=PROJECT_DIR, log=log)
-            except BenchStepError as exc:
-                progress.update(task, description=f"[red]✗[/red] [{label}] {step}")
-                progress.stop_task(task)
-                if engine is not None or step == COMPILE_STEP:  # a reference: note it, go on
-                    result.feature_errors[step] = str(exc)
-                    if engine is not None:
-                        _read_feature_figures(result, engine, log_dir, None)
-                    continue
-                if step.startswith("dbt"):
-                    _attach_dbt_failures(exc, target_dir, log_dir)
-                result.failure = exc
-                return result
-            progress.update(
-                task,
-                description=f"[green]✓[/green] [{label}] {step} "
-                f"({done.seconds:.1f}s, peak {fmt_bytes(done.peak_rss_bytes)})",
-            )
-            progress.stop_task(task)
-            result.steps[step] = done
+    for step, cmd in steps:
+        ran = _bench_step(
+            result, step, cmd, env=env, log_dir=log_dir, target_dir=target_dir, progress=progress
+        )
+        engine = dict(FEATURE_STEPS).get(step)
+        if ran is None:
+            if engine is None and step != COMPILE_STEP:
+                return
+            # a reference (the floor, the pandas peer): note its failure and go on
+            result.feature_errors[step] = str(result.failure)
+            result.failure = None
             if engine is not None:
-                _read_feature_figures(result, engine, log_dir, done.peak_rss_bytes)
-            if step == "dbt build":  # the full build's node times, before the daily run's
-                result.build = read_build_times(target_dir)
-                _copy_run_artifacts(target_dir, log_dir)
-        result.scored_leads, result.scored_table = count_scored_leads(Path(env["LEADSCORE_DB"]))
-    finally:
-        if not keep:
-            shutil.rmtree(size_dir, ignore_errors=True)
-    return result
+                _read_feature_figures(result, engine, log_dir, None)
+            continue
+        if engine is not None:
+            _read_feature_figures(result, engine, log_dir, ran.peak_rss_bytes)
+        if step == "dbt build":  # the full build's node times, before the daily run's
+            result.build = read_build_times(target_dir)
+            _copy_run_artifacts(target_dir, log_dir)
+    result.scored_leads, result.scored_table = count_scored_leads(Path(env["LEADSCORE_DB"]))
+
+
+# --- Spark: `leadscore run --target spark`, step by step ---------------------------------------
+
+#: bench step names of the spark_run.plan steps (the seed and build keep DuckDB's names, so the
+#: table puts them on the same rows)
+SPARK_STEP_NAMES = {
+    "seed": "dbt seed",
+    "build": "dbt build",
+    "ml": "ML step",
+    "build_scoring": "dbt build scoring",
+}
+SPARK_SCORING_STEP = SPARK_STEP_NAMES["build_scoring"]
+SPARK_BUILD_STEPS = ("dbt build", "ML step", SPARK_SCORING_STEP)  # after seed, to lead_scores
+
+
+def spark_settings_for(size_dir: Path) -> SparkSettings:
+    """The Spark settings of one size: its own warehouse; master, driver memory and shuffle
+    partitions as `leadscore run --target spark` takes them (leadscore.spark.SparkSettings)."""
+    from dataclasses import replace
+
+    from leadscore.spark import SparkSettings
+
+    return replace(SparkSettings.from_env(), warehouse=size_dir / "spark")
+
+
+def spark_generate_command(leads: int, seed: int, env: Mapping[str, str]) -> list[str]:
+    """Generate the demo as Fivetran lands it and land it as Spark tables (one JVM)."""
+    return [*generate_command(leads, seed, env), "--layout", "fivetran", "--into-spark"]
+
+
+def spark_plan(env: Mapping[str, str]) -> list[tuple[str, list[str]]]:
+    """(bench step, command) of `leadscore run --target spark` after `generate`: spark_run.plan
+    with the vars it would use (each landed system read from its database), force_retrain on
+    as in the DuckDB bench. Call it after generate: the vars depend on what was landed."""
+    from leadscore import spark_run
+    from leadscore.spark import SparkSettings
+
+    settings = SparkSettings.from_env(env)
+    parsed = spark_run.source_vars(settings, {"force_retrain": True})
+    return [
+        (SPARK_STEP_NAMES[step.name], spark_run.command(step, parsed))
+        for step in spark_run.plan(parsed)
+    ]
+
+
+def spark_env(size_dir: Path, log_dir: Path) -> dict[str, str]:
+    """bench_env plus the size's Spark settings (its own warehouse and Derby metastore)."""
+    return {**bench_env(size_dir, log_dir), **spark_settings_for(size_dir).env()}
+
+
+def ml_step_figures(log: Path) -> dict[str, Any] | None:
+    """The JSON line `python -m leadscore.spark_ml` prints last (training and scoring seconds,
+    leads scored), from the step's log; None when it is not there."""
+    try:
+        lines = log.read_text(errors="replace").splitlines()
+    except OSError:
+        return None
+    for line in reversed(lines):
+        if line.startswith("{") and '"scored_leads"' in line:
+            try:
+                return dict(json.loads(line))
+            except json.JSONDecodeError:
+                return None
+    return None
+
+
+def _run_spark_size(
+    result: SizeResult,
+    seed: int,
+    size_dir: Path,
+    log_dir: Path,
+    env: dict[str, str],
+    progress: Progress,
+) -> None:
+    target_dir = size_dir / "target"
+    kwargs: dict[str, Any] = {
+        "env": env,
+        "log_dir": log_dir,
+        "target_dir": target_dir,
+        "progress": progress,
+    }
+    gen = spark_generate_command(result.leads, seed, env)
+    if _bench_step(result, "generate", gen, **kwargs) is None:
+        return
+    runs: list[dict[str, Any]] = []
+    for step, cmd in spark_plan(env):
+        if _bench_step(result, step, cmd, **kwargs) is None:
+            return
+        if step in ("dbt build", SPARK_SCORING_STEP):
+            results_file = target_dir / "run_results.json"
+            if results_file.exists():
+                runs.append(json.loads(results_file.read_text()))
+                shutil.copy2(results_file, log_dir / f"run_results-{step.replace(' ', '-')}.json")
+    # node times of both builds (staging + core, tests); training and scoring from the ML step
+    manifest_file = target_dir / "manifest.json"
+    manifest = json.loads(manifest_file.read_text()) if manifest_file.exists() else None
+    merged = {
+        "elapsed_time": sum(float(r.get("elapsed_time") or 0.0) for r in runs),
+        "results": [x for r in runs for x in r.get("results", [])],
+    }
+    result.build = parse_run_results(merged, manifest)
+    figures = ml_step_figures(log_dir / "ML-step.log") or {}
+    result.build.training = figures.get("train_seconds")
+    result.build.scoring = figures.get("score_seconds")
+    scored = figures.get("scored_leads")
+    result.scored_leads = int(scored) if scored is not None else None
+    result.scored_table = "ml_lead_scores" if scored is not None else None
 
 
 def _read_feature_figures(
@@ -622,13 +838,54 @@ def fmt_times(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}x"
 
 
+def _build_seconds(r: SizeResult) -> float | None:
+    """The build to lead_scores: `dbt build` on DuckDB; on Spark the SQL build, the ML step and
+    the scoring marts build (the steps of `leadscore run --target spark` after seed)."""
+    if r.engine != "spark":
+        return _step_seconds(r, "dbt build")
+    times = [_step_seconds(r, step) for step in SPARK_BUILD_STEPS]
+    return None if None in times else sum(t for t in times if t is not None)
+
+
+def _build_rss(r: SizeResult) -> int | None:
+    """The largest process of the build's steps (see _build_seconds)."""
+    if r.engine != "spark":
+        return _step_rss(r, "dbt build")
+    peaks = [p for p in (_step_rss(r, step) for step in SPARK_BUILD_STEPS) if p is not None]
+    return max(peaks) if peaks else None
+
+
 # (key, row label, value getter, formatter)
 METRICS: list[tuple[str, str, Any, Any]] = [
     ("generate_s", "generate time", lambda r: _step_seconds(r, "generate"), fmt_seconds),
     ("generate_peak_rss", "generate peak RSS", lambda r: _step_rss(r, "generate"), fmt_bytes),
     ("dbt_seed_s", "dbt seed time", lambda r: _step_seconds(r, "dbt seed"), fmt_seconds),
-    ("dbt_build_s", "dbt build time (total)", lambda r: _step_seconds(r, "dbt build"), fmt_seconds),
-    ("dbt_build_peak_rss", "dbt build peak RSS", lambda r: _step_rss(r, "dbt build"), fmt_bytes),
+    ("dbt_build_s", "dbt build time (total)", _build_seconds, fmt_seconds),
+    ("dbt_build_peak_rss", "dbt build peak RSS", _build_rss, fmt_bytes),
+    (
+        "spark_sql_build_s",
+        "spark: SQL layers (dbt build)",
+        lambda r: _step_seconds(r, "dbt build"),
+        fmt_seconds,
+    ),
+    (
+        "spark_ml_step_s",
+        "spark: ML step (leadscore.spark_ml)",
+        lambda r: _step_seconds(r, "ML step"),
+        fmt_seconds,
+    ),
+    (
+        "spark_ml_step_peak_rss",
+        "spark: ML step peak RSS",
+        lambda r: _step_rss(r, "ML step"),
+        fmt_bytes,
+    ),
+    (
+        "spark_scoring_build_s",
+        "spark: scoring marts (dbt build models/ml_spark+)",
+        lambda r: _step_seconds(r, SPARK_SCORING_STEP),
+        fmt_seconds,
+    ),
     (
         "staging_core_s",
         "staging + core models",
@@ -728,6 +985,52 @@ METRICS: list[tuple[str, str, Any, Any]] = [
     ("open_leads_scored", "open leads scored", lambda r: r.scored_leads, fmt_count),
     ("scoring_leads_per_s", "scoring throughput", lambda r: r.throughput, fmt_rate),
 ]
+ENGINES = ("duckdb", "spark")
+#: metrics measured on one engine only (the others on every engine); "n/a" on the other
+ONLY_ON = {
+    "daily_build_s": "duckdb",
+    "daily_share": "duckdb",
+    "spark_sql_build_s": "spark",
+    "spark_ml_step_s": "spark",
+    "spark_ml_step_peak_rss": "spark",
+    "spark_scoring_build_s": "spark",
+}
+NOT_APPLICABLE = "n/a"
+
+
+def _applies(key: str, engine: str) -> bool:
+    return ONLY_ON.get(key, engine) == engine
+
+
+def _value(key: str, get: Any, r: SizeResult) -> Any:
+    return get(r) if _applies(key, r.engine) else None
+
+
+def _layout(
+    results: Sequence[SizeResult],
+) -> tuple[list[SizeResult], list[tuple[str, SizeResult, SizeResult]], list[str]]:
+    """Columns (by size, then engine), ratio columns (larger/smaller size on one engine, then
+    spark/duckdb at one size) and the metric keys shown (those of the engines present)."""
+    ordered = sorted(results, key=lambda r: (r.leads, ENGINES.index(r.engine)))
+    engines = {r.engine for r in ordered}
+    tagged = engines != {"duckdb"}
+    pairs: list[tuple[str, SizeResult, SizeResult]] = []
+    for engine in ENGINES:
+        for a, b in pairwise([r for r in ordered if r.engine == engine]):
+            pairs.append((f"{b.label}/{a.label}" + (f" {engine}" if tagged else ""), a, b))
+    by_size: dict[int, dict[str, SizeResult]] = {}
+    for r in ordered:
+        by_size.setdefault(r.leads, {})[r.engine] = r
+    for found in by_size.values():
+        if {"duckdb", "spark"} <= found.keys():
+            pairs.append((f"spark/duckdb {found['spark'].label}", found["duckdb"], found["spark"]))
+    keys = [key for key, *_ in METRICS if any(_applies(key, e) for e in engines)]
+    return ordered, pairs, keys
+
+
+def column_label(r: SizeResult, results: Sequence[SizeResult]) -> str:
+    """The size, and the engine when the table is not DuckDB's alone."""
+    return r.label if {x.engine for x in results} == {"duckdb"} else f"{r.label} {r.engine}"
 
 
 def ratio(big: float | None, small: float | None) -> str:
@@ -737,18 +1040,22 @@ def ratio(big: float | None, small: float | None) -> str:
 
 
 def table_rows(results: Sequence[SizeResult]) -> tuple[list[str], list[list[str]]]:
-    """Header and rows: one row per metric, a column per size, then larger/smaller ratios."""
-    ordered = sorted(results, key=lambda r: r.leads)
-    pairs = list(pairwise(ordered))
-    header = ["metric", *[r.label for r in ordered], *[f"{b.label}/{a.label}" for a, b in pairs]]
+    """Header and rows: one row per metric, a column per size (and engine), then ratios."""
+    ordered, pairs, keys = _layout(results)
+    header = ["metric", *[column_label(r, ordered) for r in ordered], *[p[0] for p in pairs]]
     rows = []
-    for _key, title, get, fmt in METRICS:
-        values = [get(r) for r in ordered]
-        # a failed size shows "—" rather than "not built yet" for figures it never reached
-        cells = [
-            "—" if v is None and r.failure else fmt(v) for r, v in zip(ordered, values, strict=True)
-        ]
-        ratios = [ratio(get(b), get(a)) for a, b in pairs]
+    for key, title, get, fmt in METRICS:
+        if key not in keys:
+            continue
+        cells = []
+        for r in ordered:
+            v = _value(key, get, r)
+            # a failed size shows "—" rather than "not built yet" for figures it never reached
+            if not _applies(key, r.engine):
+                cells.append(NOT_APPLICABLE)
+            else:
+                cells.append("—" if v is None and r.failure else fmt(v))
+        ratios = [ratio(_value(key, get, b), _value(key, get, a)) for _n, a, b in pairs]
         rows.append([title, *cells, *ratios])
     return header, rows
 
@@ -771,7 +1078,11 @@ def to_markdown(results: Sequence[SizeResult], meta: Mapping[str, Any]) -> str:
     notes = feature_notes(results)
     if notes:
         lines += ["", *[f"- {note}" for note in notes]]
-    errors = [f"- {r.label}: {r.error.splitlines()[0]}" for r in results if r.error]
+    if any(r.engine == "spark" for r in results):
+        lines += ["", spark_note(meta)]
+    errors = [
+        f"- {column_label(r, results)}: {r.error.splitlines()[0]}" for r in results if r.error
+    ]
     if errors:
         lines += ["", "Failed:", *errors]
     return "\n".join(lines) + "\n"
@@ -802,6 +1113,21 @@ def feature_notes(results: Sequence[SizeResult]) -> list[str]:
     return notes
 
 
+def spark_note(meta: Mapping[str, Any]) -> str:
+    conf = meta.get("spark") or {}
+    return (
+        "Spark: `leadscore run --target spark` step by step, each step a process of its own "
+        f"(master {conf.get('master')}, driver memory {conf.get('driver_memory')}, "
+        f"spark.sql.shuffle.partitions {conf.get('shuffle_partitions')}; the JVM runs inside "
+        "each step's process tree). generate includes landing the Fivetran Parquet tables in "
+        "Spark (`--layout fivetran --into-spark`). dbt build time (total) is the SQL layers' "
+        "build, the ML step and the scoring marts' build; its peak RSS the largest of the three. "
+        "Training and scoring are the ML step's own timers (the capped sample trained on the "
+        "driver; mapInPandas scoring, the run-wide percentile and the table write); layer "
+        "times and tests are dbt node times of both builds. No daily build on Spark."
+    )
+
+
 def to_rich(results: Sequence[SizeResult]) -> Table:
     header, rows = table_rows(results)
     table = Table(title="leadscore bench", show_edge=False)
@@ -813,12 +1139,13 @@ def to_rich(results: Sequence[SizeResult]) -> Table:
 
 
 def to_json(results: Sequence[SizeResult], meta: Mapping[str, Any]) -> dict[str, Any]:
-    ordered = sorted(results, key=lambda r: r.leads)
+    ordered, pairs, keys = _layout(results)
+    shown = [(key, get) for key, _title, get, _fmt in METRICS if key in keys]
     sizes = []
     for r in ordered:
-        entry: dict[str, Any] = {"leads": r.leads, "label": r.label}
-        for key, _title, get, _fmt in METRICS:
-            entry[key] = get(r)
+        entry: dict[str, Any] = {"leads": r.leads, "label": r.label, "engine": r.engine}
+        for key, get in shown:
+            entry[key] = _value(key, get, r)
         entry["scores_table"] = r.scored_table
         entry["build"] = asdict(r.build) if r.build else None
         entry["steps"] = {name: asdict(s) for name, s in r.steps.items()}
@@ -827,15 +1154,15 @@ def to_json(results: Sequence[SizeResult], meta: Mapping[str, Any]) -> dict[str,
         entry["feature_errors"] = r.feature_errors
         sizes.append(entry)
     ratios = {}
-    for a, b in pairwise(ordered):
-        ratios[f"{b.label}/{a.label}"] = {
-            key: (get(b) / get(a) if get(a) and get(b) is not None else None)
-            for key, _t, get, _f in METRICS
-        }
+    for name, a, b in pairs:
+        ratios[name] = {}
+        for key, get in shown:
+            big, small = _value(key, get, b), _value(key, get, a)
+            ratios[name][key] = big / small if small and big is not None else None
     return {**meta, "rss_method": RSS_METHOD, "sizes": sizes, "ratios": ratios}
 
 
-def machine_meta(seed: int) -> dict[str, Any]:
+def machine_meta(seed: int, engines: Sequence[str] = ("duckdb",)) -> dict[str, Any]:
     try:
         mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):  # pragma: no cover
@@ -849,6 +1176,19 @@ def machine_meta(seed: int) -> dict[str, Any]:
         "cpus": cpus,
         "memory_bytes": mem,
         "dbt_threads": int(os.environ.get("LEADSCORE_THREADS", "2")),
+        "engines": list(engines),
+        **({"spark": _spark_meta()} if "spark" in engines else {}),
+    }
+
+
+def _spark_meta() -> dict[str, str]:
+    from leadscore.spark import SparkSettings
+
+    settings = SparkSettings.from_env()
+    return {
+        "master": settings.master,
+        "driver_memory": settings.driver_memory,
+        "shuffle_partitions": settings.shuffle_partitions,
     }
 
 
@@ -898,6 +1238,24 @@ def _check_sizes(values: list[int] | None) -> list[int]:
     return sorted(set(sizes))
 
 
+def _check_engines(values: list[str] | None) -> list[str]:
+    engines = [v.strip().lower() for v in values or ["duckdb"]]
+    bad = [v for v in engines if v not in ENGINES]
+    if bad:
+        raise typer.BadParameter(
+            f"unknown engine {bad[0]!r}; use {' or '.join(ENGINES)} (repeat for both)",
+            param_hint="--engine",
+        )
+    if "spark" in engines:
+        from leadscore.spark import SparkUnavailable, check_runtime
+
+        try:
+            check_runtime()
+        except SparkUnavailable as exc:
+            raise typer.BadParameter(str(exc), param_hint="--engine") from exc
+    return [e for e in ENGINES if e in engines]
+
+
 def bench_command(
     leads: Annotated[
         list[int] | None,
@@ -930,6 +1288,16 @@ def bench_command(
             "rows and about 20 features (0 skips it).",
         ),
     ] = 41_188,
+    engine: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--engine",
+            help="duckdb, or spark: `leadscore run --target spark` step by step (generate "
+            "--layout fivetran --into-spark, dbt seed, dbt build, the ML step, the scoring marts) "
+            "in a Spark warehouse of the size's own; repeat for both. [default: duckdb]",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Time and measure peak memory of generate, dbt seed and dbt build at each size.
 
@@ -940,6 +1308,7 @@ def bench_command(
     `bench.json` and `bench.md` (a table for the README) to --work-dir.
     """
     sizes = _check_sizes(leads)
+    engines = _check_engines(engine)
     work_dir = work_dir.expanduser().resolve()
     if work_dir == PROJECT_DIR or PROJECT_DIR.is_relative_to(work_dir):
         raise typer.BadParameter(
@@ -953,16 +1322,22 @@ def bench_command(
             f"[yellow]Warning:[/yellow] {fmt_bytes(free)} free in {work_dir}; "
             f"the largest size may need ~{fmt_bytes(need)}."
         )
-    meta = machine_meta(seed)
+    meta = machine_meta(seed, engines)
     console.print(
         f"[bold]leadscore bench[/bold]: {', '.join(size_label(s) for s in sizes)} leads, "
-        f"seed {seed}, in {work_dir}\n[dim]{meta['machine']}; {RSS_METHOD}[/dim]"
+        f"{' and '.join(engines)}, seed {seed}, in {work_dir}\n[dim]{meta['machine']}; "
+        f"{RSS_METHOD}[/dim]"
     )
+    if "spark" in engines:
+        console.print(f"[dim]{spark_note(meta)}[/dim]")
     results: list[SizeResult] = []
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
         for n in sizes:
-            results.append(run_size(n, seed, work_dir, progress, keep=keep))
+            for name in engines:
+                results.append(run_size(n, seed, work_dir, progress, keep=keep, engine=name))
+                if results[-1].failure:
+                    break
             if results[-1].failure:
                 break  # larger sizes would fail the same way, only slower
     failure = results[-1].failure
@@ -984,12 +1359,12 @@ def bench_command(
     for r in results:
         if r.build is not None and (r.build.training is None or r.build.scoring is None):
             console.print(
-                f"[yellow]{r.label}:[/yellow] `{TRAINING_NODE}` / `{SCORING_NODE}` not in the "
-                "build yet; those figures show 'not built yet'."
+                f"[yellow]{column_label(r, results)}:[/yellow] `{TRAINING_NODE}` / "
+                f"`{SCORING_NODE}` not in the build yet; those figures show 'not built yet'."
             )
     if failure is not None:
         console.print(f"[red]{escape(str(failure))}[/red]")
-        if failure.step.startswith("dbt"):
+        if failure.step.startswith("dbt") or failure.step == "ML step":
             console.print(
                 "[dim]The dbt pipeline may still be under construction; the generate figures "
                 "above are valid.[/dim]"

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -45,6 +45,22 @@ class SparkUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class SparkSettings:
+    """The Spark settings, set here once (the env vars above override them; profiles.yml's
+    `spark` target falls back to the same values, a test checks they agree).
+
+    Chosen for the 2-core reference machine in local mode, where the executors run inside the
+    driver JVM, so the driver's heap is the memory of every task:
+    - master `local[2]`: one task per core;
+    - driver memory `2g`, not Spark's 1g default: the heap holds the running tasks (2 at once,
+      each spilling to disk beyond its share of Spark's unified memory) and what the ML step
+      collects to the driver, the capped training sample (`max_training_examples`, 400,000
+      rows by default) as rows on its way to pandas; measured by `leadscore bench --engine
+      spark` (README, "Outgrowing one machine");
+    - `spark.sql.shuffle.partitions` 4, not Spark's 200 (sized for a cluster): 2 per core
+      keeps both cores busy when partitions are uneven; adaptive execution (on by default)
+      merges small partitions further but does not raise the count.
+    """
+
     warehouse: Path
     master: str = "local[2]"
     driver_memory: str = "2g"
@@ -52,15 +68,19 @@ class SparkSettings:
     schema: str = "leadscore"
 
     @classmethod
-    def from_env(cls) -> SparkSettings:
-        value = os.environ.get("LEADSCORE_SPARK_WAREHOUSE")
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SparkSettings:
+        """From the LEADSCORE_SPARK_* variables of `environ` (default: this process's)."""
+        env = os.environ if environ is None else environ
+        value = env.get("LEADSCORE_SPARK_WAREHOUSE")
         path = Path(value) if value else PROJECT_DIR / "warehouse" / "spark"
         return cls(
             warehouse=(path if path.is_absolute() else Path.cwd() / path).resolve(),
-            master=os.environ.get("LEADSCORE_SPARK_MASTER", "local[2]"),
-            driver_memory=os.environ.get("LEADSCORE_SPARK_DRIVER_MEMORY", "2g"),
-            shuffle_partitions=os.environ.get("LEADSCORE_SPARK_SHUFFLE_PARTITIONS", "4"),
-            schema=os.environ.get("LEADSCORE_SPARK_SCHEMA", "leadscore"),
+            master=env.get("LEADSCORE_SPARK_MASTER", cls.master),
+            driver_memory=env.get("LEADSCORE_SPARK_DRIVER_MEMORY", cls.driver_memory),
+            shuffle_partitions=env.get(
+                "LEADSCORE_SPARK_SHUFFLE_PARTITIONS", cls.shuffle_partitions
+            ),
+            schema=env.get("LEADSCORE_SPARK_SCHEMA", cls.schema),
         )
 
     @property

@@ -14,6 +14,7 @@ The sources are the connector tables landed in the Spark catalog, one database p
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from leadscore import contract
 from leadscore import spark as lspark
 from leadscore.config import Settings
-from leadscore.dbt import DbtError, run_dbt
+from leadscore.dbt import DbtError, dbt_executable, run_dbt
 
 ML_SELECTOR = "path:models/ml_spark+"
 
@@ -50,6 +51,47 @@ def source_vars(settings: lspark.SparkSettings, given: Mapping[str, object]) -> 
     return {**out, **given}
 
 
+@dataclass(frozen=True)
+class SparkStep:
+    """One step of the flow, a process of its own (the local Derby metastore admits one JVM at
+    a time). A dbt step's `args` follow `dbt` (the caller adds the executable and `--vars`); the
+    ML step's `args` are its whole command."""
+
+    name: str  # seed | build | ml | build_scoring
+    args: tuple[str, ...]
+    dbt: bool = True
+
+
+def plan(
+    dbt_vars: Mapping[str, object], *, select: Sequence[str] = (), full_refresh: bool = False
+) -> list[SparkStep]:
+    """The steps of `leadscore run --target spark`, in order, for these (parsed) dbt vars.
+
+    `select` narrows the first build (it must include what the ML step reads: seeds, the
+    intermediate scoring models); the last build is always models/ml_spark/ and downstream.
+    `leadscore bench --engine spark` runs the same list.
+    """
+    extra = ("--target", "spark", *(("--full-refresh",) if full_refresh else ()))
+    selector = ("--select", *select) if select else ()
+    ml = [sys.executable, "-m", "leadscore.spark_ml", "--dataset"]
+    ml.append(str(dbt_vars.get("dataset", "demo")))
+    if str(dbt_vars.get("force_retrain", "")).lower() in {"true", "1", "yes"}:
+        ml.append("--force-retrain")
+    return [
+        SparkStep("seed", ("seed", *extra)),
+        SparkStep("build", ("build", *selector, "--exclude", ML_SELECTOR, *extra)),
+        SparkStep("ml", tuple(ml), dbt=False),
+        SparkStep("build_scoring", ("build", "--select", ML_SELECTOR, *extra)),
+    ]
+
+
+def command(step: SparkStep, dbt_vars: Mapping[str, object]) -> list[str]:
+    """A step's whole command line: for dbt, the executable and the vars as run_dbt adds them."""
+    if not step.dbt:
+        return list(step.args)
+    return [dbt_executable(), *step.args, "--vars", json.dumps(dict(dbt_vars))]
+
+
 def run_spark(
     dbt_vars: Mapping[str, object],
     *,
@@ -59,11 +101,7 @@ def run_spark(
     capture: bool = False,
     env: Mapping[str, str] | None = None,
 ) -> SparkRun:
-    """The three steps; raises DbtError (a dbt step failed) or RuntimeError (the ML step).
-
-    `select` narrows the first build (it must include what the ML step reads: seeds, the
-    intermediate scoring models); the last build is always models/ml_spark/ and downstream.
-    """
+    """The steps of `plan`; raises DbtError (a dbt step failed) or RuntimeError (the ML step)."""
     lspark.check_runtime()
     spark_settings = lspark.SparkSettings.from_env()
     settings = Settings.from_env()
@@ -80,44 +118,28 @@ def run_spark(
             s.name for s in contract.systems() if parsed.get(f"{s.name}_enabled", True) is not False
         )
     )
-    extra = ["--target", "spark", *(["--full-refresh"] if full_refresh else [])]
-
-    def dbt(step: str, args: list[str]) -> None:
-        say(f"dbt {step} (spark)")
+    for step in plan(parsed, select=select, full_refresh=full_refresh):
         began = time.perf_counter()
-        run_dbt([*args, *extra], settings, dbt_vars=parsed, env=env, capture=capture)
-        result.seconds[step] = time.perf_counter() - began
-
-    dbt("seed", ["seed"])
-    selector = ["--select", *select] if select else []
-    dbt("build", ["build", *selector, "--exclude", ML_SELECTOR])
-    say("ML step (python -m leadscore.spark_ml)")
-    began = time.perf_counter()
-    args = [
-        sys.executable,
-        "-m",
-        "leadscore.spark_ml",
-        "--dataset",
-        str(parsed.get("dataset", "demo")),
-    ]
-    if str(parsed.get("force_retrain", "")).lower() in {"true", "1", "yes"}:
-        args.append("--force-retrain")
-    proc = subprocess.run(
-        args,
-        env={**os.environ, **spark_settings.env()},
-        cwd=settings.project_dir,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(
-            f"the ML step on Spark failed:\n{proc.stdout[-2000:]}{proc.stderr[-4000:]}"
-        )
-    say(proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "ML step done")
-    result.seconds["ml"] = time.perf_counter() - began
-    dbt("build_scoring", ["build", "--select", ML_SELECTOR])
+        if step.dbt:
+            say(f"dbt {step.name} (spark)")
+            run_dbt(list(step.args), settings, dbt_vars=parsed, env=env, capture=capture)
+        else:
+            say("ML step (python -m leadscore.spark_ml)")
+            proc = subprocess.run(
+                list(step.args),
+                env={**os.environ, **spark_settings.env()},
+                cwd=settings.project_dir,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if proc.returncode != 0:
+                raise RuntimeError(
+                    f"the ML step on Spark failed:\n{proc.stdout[-2000:]}{proc.stderr[-4000:]}"
+                )
+            say(proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "ML step done")
+        result.seconds[step.name] = time.perf_counter() - began
     return result
 
 
-__all__ = ["DbtError", "SparkRun", "run_spark", "source_vars"]
+__all__ = ["DbtError", "SparkRun", "SparkStep", "command", "plan", "run_spark", "source_vars"]

@@ -347,3 +347,240 @@ def test_feature_layer_rows_set_the_project_against_the_floor_and_the_pandas_pee
     data = to_json([r], META)
     assert data["sizes"][0]["feature_layer_over_floor"] == pytest.approx(1.5)
     assert data["sizes"][0]["features"]["duckdb"]["cpu_seconds"] == 7.0
+
+
+# --- Spark ------------------------------------------------------------------------------------
+
+
+def test_run_step_counts_a_process_that_outlives_its_parent(tmp_path: Path) -> None:
+    """pyspark never waits for its JVM: the step's own process exits first and the JVM is
+    re-parented. The launcher reaps such a process and counts its memory."""
+    grandchild = (
+        "import time; b = bytearray(300 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); "
+        "time.sleep(0.5)"
+    )
+    code = (
+        "import subprocess, sys; "
+        f"subprocess.Popen([sys.executable, '-c', {grandchild!r}]); print('parent exits')"
+    )
+    log = tmp_path / "step.log"
+    res = run_step("orphan", "2k", [sys.executable, "-c", code], env={}, cwd=tmp_path, log=log)
+    if sys.platform.startswith("linux"):
+        assert res.orphans == 1 and not res.orphans_left
+        assert res.peak_rss_bytes is not None and res.peak_rss_bytes >= 300 * 1024**2
+    assert res.seconds < 5
+
+
+def _landed(warehouse: Path, *systems: str) -> None:
+    for name in systems:
+        (warehouse / "tables" / f"{name}.db").mkdir(parents=True)
+
+
+def test_spark_plan_is_leadscore_run_target_spark_in_the_sizes_own_warehouse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leadscore import contract
+    from leadscore.bench import (
+        SPARK_BUILD_STEPS,
+        spark_env,
+        spark_generate_command,
+        spark_plan,
+    )
+    from leadscore.dbt import dbt_executable
+    from leadscore.spark import SparkSettings
+    from leadscore.spark_run import ML_SELECTOR
+
+    for var in ("WAREHOUSE", "MASTER", "DRIVER_MEMORY", "SHUFFLE_PARTITIONS", "SCHEMA"):
+        monkeypatch.delenv(f"LEADSCORE_SPARK_{var}", raising=False)
+    size_dir, log_dir = tmp_path / "leads-1000-spark", tmp_path / "logs" / "leads-1000-spark"
+    env = spark_env(size_dir, log_dir)
+    defaults = SparkSettings(warehouse=Path("x"))
+    assert env["LEADSCORE_SPARK_WAREHOUSE"] == str(size_dir / "spark")
+    assert env["LEADSCORE_SPARK_DRIVER_MEMORY"] == defaults.driver_memory
+    assert env["LEADSCORE_SPARK_SHUFFLE_PARTITIONS"] == defaults.shuffle_partitions
+    assert env["LEADSCORE_SPARK_MASTER"] == defaults.master
+    assert env["DBT_TARGET_PATH"] == str(size_dir / "target")
+    assert env["LEADSCORE_RAW_DIR"] == str(size_dir / "raw")
+
+    gen = spark_generate_command(1000, 7, env)
+    assert gen[:4] == [sys.executable, "-m", "leadscore.cli", "generate"]
+    assert gen[gen.index("--leads") + 1] == "1000" and gen[gen.index("--seed") + 1] == "7"
+    assert gen[gen.index("--out") + 1] == str(size_dir / "raw")
+    assert gen[gen.index("--layout") + 1] == "fivetran" and "--into-spark" in gen
+
+    # after generate: the systems landed in this size's warehouse (one missing here)
+    names = [s.name for s in contract.systems()]
+    _landed(size_dir / "spark", *names[:-1])
+    steps = spark_plan(env)
+    assert [name for name, _ in steps] == ["dbt seed", *SPARK_BUILD_STEPS]
+    by_name = dict(steps)
+    dbt = dbt_executable()
+    for name in ("dbt seed", "dbt build", "dbt build scoring"):
+        cmd = by_name[name]
+        assert cmd[0] == dbt and cmd[cmd.index("--target") + 1] == "spark"
+        dbt_vars = json.loads(cmd[cmd.index("--vars") + 1])
+        assert dbt_vars["force_retrain"] is True
+        for system in names[:-1]:
+            assert dbt_vars[f"{system}_schema"] == system
+            assert dbt_vars[f"{system}_layout"] == "fivetran"
+        assert dbt_vars[f"{names[-1]}_enabled"] is False
+    assert by_name["dbt seed"][1] == "seed"
+    build = by_name["dbt build"]
+    assert build[1] == "build" and build[build.index("--exclude") + 1] == ML_SELECTOR
+    scoring = by_name["dbt build scoring"]
+    assert scoring[1] == "build" and scoring[scoring.index("--select") + 1] == ML_SELECTOR
+    assert by_name["ML step"] == [
+        sys.executable,
+        "-m",
+        "leadscore.spark_ml",
+        "--dataset",
+        "demo",
+        "--force-retrain",
+    ]
+
+
+def test_run_spark_runs_the_same_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`leadscore run --target spark` and the bench share spark_run.plan: run_spark hands
+    each dbt step's arguments to run_dbt and runs the ML step's command, in plan order."""
+    import subprocess
+
+    from leadscore import spark_run
+
+    monkeypatch.setenv("LEADSCORE_SPARK_WAREHOUSE", str(tmp_path / "wh"))
+    _landed(tmp_path / "wh", "salesforce")
+    ran: list[tuple[str, ...]] = []
+
+    def fake_dbt(args: list[str], *_a: object, **_k: object) -> None:
+        ran.append(("dbt", *args))
+
+    def fake_run(args: list[str], **_k: object) -> subprocess.CompletedProcess[str]:
+        ran.append(tuple(args))
+        return subprocess.CompletedProcess(args, 0, '{"scored_leads": 3}\n', "")
+
+    monkeypatch.setattr(spark_run.lspark, "check_runtime", lambda: None)
+    monkeypatch.setattr(spark_run, "run_dbt", fake_dbt)
+    monkeypatch.setattr(spark_run.subprocess, "run", fake_run)
+    result = spark_run.run_spark({"force_retrain": True}, say=lambda _t: None)
+    parsed = spark_run.source_vars(
+        spark_run.lspark.SparkSettings.from_env(), {"force_retrain": True}
+    )
+    expected = [("dbt", *s.args) if s.dbt else s.args for s in spark_run.plan(parsed)]
+    assert ran == expected
+    assert list(result.seconds) == ["seed", "build", "ml", "build_scoring"]
+    assert result.systems == ("salesforce",)
+
+
+def test_ml_step_figures_read_the_json_line_of_its_log(tmp_path: Path) -> None:
+    from leadscore.bench import ml_step_figures
+
+    log = tmp_path / "ML-step.log"
+    assert ml_step_figures(log) is None
+    log.write_text("$ python -m leadscore.spark_ml\n\nINFO training\n")
+    assert ml_step_figures(log) is None
+    figures = {
+        "registry_rows_written": 2,
+        "champion": "v1",
+        "scored_leads": 7570,
+        "train_seconds": 12.5,
+        "score_seconds": 3.25,
+    }
+    log.write_text(f"$ python -m leadscore.spark_ml\n{json.dumps(figures)}\nbye\n")
+    assert ml_step_figures(log) == figures
+
+
+def _spark_size(leads: int, scale: float) -> SizeResult:
+    r = SizeResult(leads=leads, label=size_label(leads), engine="spark")
+    mib = 1024**2
+    for step, seconds, rss in (
+        ("generate", 20.0, 900),
+        ("dbt seed", 60.0, 1200),
+        ("dbt build", 600.0, 1800),
+        ("ML step", 100.0, 2500),
+        ("dbt build scoring", 90.0, 1500),
+    ):
+        r.steps[step] = StepResult(step, seconds * scale, rss * mib, 0, f"{step}.log")
+    r.build = parse_run_results(RUN_RESULTS, MANIFEST)
+    r.build.training, r.build.scoring = 40.0 * scale, 20.0 * scale
+    r.scored_leads = int(1000 * scale)
+    return r
+
+
+def test_spark_columns_sit_beside_duckdb_with_their_own_rows() -> None:
+    mib = 1024**2
+    duck = _size(100_000, 10.0, 300.0, 500 * mib, parse_run_results(RUN_RESULTS, MANIFEST), 5000)
+    spark_small, spark_big = _spark_size(100_000, 1.0), _spark_size(1_000_000, 3.0)
+    header, rows = table_rows([spark_big, duck, spark_small])
+    assert header == [
+        "metric",
+        "100k duckdb",
+        "100k spark",
+        "1M spark",
+        "1M/100k spark",
+        "spark/duckdb 100k",
+    ]
+    by_metric = {row[0]: row[1:] for row in rows}
+    # the build to lead_scores on Spark: SQL layers + ML step + scoring marts, the largest peak
+    assert by_metric["dbt build time (total)"][:2] == ["300.0 s", "13.2 min"]
+    assert by_metric["dbt build peak RSS"][:3] == ["1000 MiB", "2.44 GiB", "2.44 GiB"]
+    assert by_metric["dbt build time (total)"][3:] == ["3.00x", "2.63x"]
+    assert by_metric["spark: ML step (leadscore.spark_ml)"] == [
+        "n/a",
+        "100.0 s",
+        "300.0 s",
+        "3.00x",
+        "—",
+    ]
+    assert by_metric["daily build after 1% new activity (incremental)"][:3] == [
+        NOT_BUILT,
+        "n/a",
+        "n/a",
+    ]
+    assert by_metric["training (ml_model_registry)"][:3] == ["10.0 s", "40.0 s", "120.0 s"]
+    assert by_metric["scoring throughput"][1] == "50 leads/s"
+
+    data = to_json([duck, spark_small, spark_big], {**META, "spark": {"driver_memory": "2g"}})
+    assert [(s["label"], s["engine"]) for s in data["sizes"]] == [
+        ("100k", "duckdb"),
+        ("100k", "spark"),
+        ("1M", "spark"),
+    ]
+    assert data["sizes"][0]["spark_ml_step_s"] is None
+    assert data["sizes"][1]["spark_ml_step_s"] == 100.0
+    assert data["sizes"][1]["daily_build_s"] is None
+    assert data["ratios"]["spark/duckdb 100k"]["dbt_build_s"] == pytest.approx(790 / 300)
+    md = to_markdown([duck, spark_small], {**META, "spark": {"driver_memory": "2g"}})
+    assert "| metric | 100k duckdb | 100k spark | spark/duckdb 100k |" in md
+    assert "driver memory 2g" in md
+
+
+def test_a_duckdb_only_table_has_no_spark_rows() -> None:
+    r = _size(100_000, 10.0, 100.0, 1024**2, parse_run_results(RUN_RESULTS, MANIFEST), 5000)
+    header, rows = table_rows([r])
+    assert header == ["metric", "100k"]
+    assert not [row for row in rows if row[0].startswith("spark")]
+    assert "spark_ml_step_s" not in to_json([r], META)["sizes"][0]
+
+
+def test_cli_rejects_an_unknown_engine(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["bench", "--leads", "5", "--engine", "snowflake", "--work-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 2
+    assert "unknown engine 'snowflake'" in result.output
+
+
+def test_profile_falls_back_to_the_spark_settings_defaults() -> None:
+    """profiles.yml's `spark` target and SparkSettings must not disagree about a default."""
+    import re
+
+    from leadscore.config import PROJECT_DIR
+    from leadscore.spark import SparkSettings
+
+    text = (PROJECT_DIR / "profiles.yml").read_text()
+    fallbacks = dict(re.findall(r"env_var\('(LEADSCORE_SPARK_\w+)', '([^']*)'\)", text))
+    defaults = SparkSettings(warehouse=PROJECT_DIR / "warehouse" / "spark")
+    for name, value in defaults.env().items():
+        if name == "LEADSCORE_SPARK_WAREHOUSE":
+            assert fallbacks[name] == "warehouse/spark"
+        else:
+            assert fallbacks[name] == value, name
