@@ -522,8 +522,11 @@ def _bench_step(
     log_dir: Path,
     target_dir: Path,
     progress: Progress,
+    reference: bool = False,
 ) -> StepResult | None:
-    """One step with its progress line; on failure, sets result.failure and returns None."""
+    """One step with its progress line; on failure returns None and sets result.failure, or,
+    for a ``reference`` step (the feature floor, the pandas peer), notes the failure in
+    result.feature_errors so the bench goes on."""
     where = result.label if result.engine == "duckdb" else f"{result.label} {result.engine}"
     task = progress.add_task(f"[{where}] {step}", total=None)
     if not progress.console.is_terminal:  # nohup, CI: a line per step instead of a spinner
@@ -540,7 +543,10 @@ def _bench_step(
             progress.console.print(f"[{where}] {step} failed; log {log}", highlight=False)
         if step.startswith("dbt"):
             _attach_dbt_failures(exc, target_dir, log_dir)
-        result.failure = exc
+        if reference:
+            result.feature_errors[step] = str(exc)
+        else:
+            result.failure = exc
         return None
     text = f"[{where}] {step} ({done.seconds:.1f}s, peak {fmt_bytes(done.peak_rss_bytes)})"
     progress.update(task, description=f"[green]✓[/green] {text}")
@@ -607,21 +613,26 @@ def _run_duckdb_size(
     ]
     target_dir = size_dir / "target"
     for step, cmd in steps:
-        ran = _bench_step(
-            result, step, cmd, env=env, log_dir=log_dir, target_dir=target_dir, progress=progress
-        )
         engine = dict(FEATURE_STEPS).get(step)
+        reference = engine is not None or step == COMPILE_STEP
+        ran = _bench_step(
+            result,
+            step,
+            cmd,
+            env=env,
+            log_dir=log_dir,
+            target_dir=target_dir,
+            progress=progress,
+            reference=reference,
+        )
+        if engine is not None:  # its JSON is written even when its check failed
+            _read_feature_figures(
+                result, engine, log_dir, None if ran is None else ran.peak_rss_bytes
+            )
         if ran is None:
-            if engine is None and step != COMPILE_STEP:
-                return
-            # a reference (the floor, the pandas peer): note its failure and go on
-            result.feature_errors[step] = str(result.failure)
-            result.failure = None
-            if engine is not None:
-                _read_feature_figures(result, engine, log_dir, None)
-            continue
-        if engine is not None:
-            _read_feature_figures(result, engine, log_dir, ran.peak_rss_bytes)
+            if reference:
+                continue
+            return
         if step == "dbt build":  # the full build's node times, before the daily run's
             result.build = read_build_times(target_dir)
             _copy_run_artifacts(target_dir, log_dir)
