@@ -41,8 +41,9 @@ demo: install ## generate demo exports, score them, publish for BI, write CRM sy
 lint: install ## ruff + sqlfluff
 	$(BIN)/ruff check src tests python_models
 	$(BIN)/ruff format --check src tests python_models
-	@mkdir -p target/lint
-	@# sqlfluff's dbt templater compiles against a throwaway warehouse with the seeds loaded
+	@# sqlfluff's dbt templater compiles against a throwaway warehouse with the seeds loaded;
+	@# a fresh one each time (an old one keeps seed columns that have changed since)
+	@rm -rf target/lint && mkdir -p target/lint
 	LEADSCORE_DB=target/lint/lint.duckdb DBT_TARGET_PATH=target/lint $(BIN)/dbt seed -q
 	LEADSCORE_DB=target/lint/lint.duckdb $(BIN)/sqlfluff lint models macros tests --processes 2
 	@# each dataset's models (datasets/<name>/) are enabled only under its `dataset` var
