@@ -101,6 +101,10 @@ FEATURE_STEPS: tuple[tuple[str, str], ...] = (
     ("project feature SQL", "project"),
 )
 COMPILE_STEP = "dbt compile features"  # the feature models' full-refresh SQL, for "project"
+# the feature layer's dbt nodes alone, after the build (full refresh): the same nodes as inside
+# the build, but with the machine to themselves, like the floor (inside the build other nodes
+# run beside them on dbt's threads, so their node times there are not like for like)
+ALONE_STEP = "feature layer alone"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 MARKER = ".leadscore-bench"
 # Rough disk need per lead: exports + truth + DuckDB file (the 1M exports alone are ~3 GB).
@@ -412,6 +416,8 @@ class SizeResult:
     # engine -> leadscore.bench_floor's figures (+ peak_rss_bytes); step -> error message
     features: dict[str, dict[str, Any]] = field(default_factory=dict)
     feature_errors: dict[str, str] = field(default_factory=dict)
+    # sum of the feature layer's node times in ALONE_STEP (None when it did not run)
+    feature_layer_alone: float | None = None
 
     @property
     def error(self) -> str | None:
@@ -604,6 +610,18 @@ def _run_duckdb_size(
             )
             for step, engine in FEATURE_STEPS
         ],
+        (
+            ALONE_STEP,
+            [
+                dbt,
+                "run",
+                "--full-refresh",
+                "--select",
+                *FEATURE_LAYER_NODES,
+                "--target-path",
+                str(size_dir / "alone-target"),
+            ],
+        ),
         # the next day: 1% more activity, a clock one day later, then the daily run
         (
             "append day",
@@ -614,7 +632,7 @@ def _run_duckdb_size(
     target_dir = size_dir / "target"
     for step, cmd in steps:
         engine = dict(FEATURE_STEPS).get(step)
-        reference = engine is not None or step == COMPILE_STEP
+        reference = engine is not None or step in (COMPILE_STEP, ALONE_STEP)
         ran = _bench_step(
             result,
             step,
@@ -636,6 +654,9 @@ def _run_duckdb_size(
         if step == "dbt build":  # the full build's node times, before the daily run's
             result.build = read_build_times(target_dir)
             _copy_run_artifacts(target_dir, log_dir)
+        elif step == ALONE_STEP:
+            alone = read_build_times(size_dir / "alone-target")
+            result.feature_layer_alone = alone.feature_layer if alone else None
     result.scored_leads, result.scored_table = count_scored_leads(Path(env["LEADSCORE_DB"]))
 
 
@@ -972,6 +993,18 @@ METRICS: list[tuple[str, str, Any, Any]] = [
         fmt_times,
     ),
     (
+        "feature_layer_alone_s",
+        "feature layer alone: its dbt nodes after the build, full refresh (sum of node times)",
+        lambda r: r.feature_layer_alone,
+        fmt_seconds,
+    ),
+    (
+        "feature_layer_alone_over_floor",
+        "feature layer alone / floor (wall)",
+        lambda r: _over(r.feature_layer_alone, _checked_seconds(r, "duckdb")),
+        fmt_times,
+    ),
+    (
         "feature_sql_over_floor_cpu",
         "feature layer's own SQL / floor (CPU)",
         lambda r: _over(
@@ -1111,8 +1144,10 @@ def feature_notes(results: Sequence[SizeResult]) -> list[str]:
         "compute the same table from the same core marts in a process of their own "
         "(`python -m leadscore.bench_floor`), CPU = user + system of that process; the "
         "feature layer's own SQL is the two models' compiled full-refresh SQL "
-        "(`dbt compile --full-refresh`) run the same way. A ratio is shown only when the "
-        "tables equal the project's."
+        "(`dbt compile --full-refresh`) run the same way; the feature layer alone is the same "
+        "dbt nodes run again after the build with the machine to themselves (`dbt run "
+        "--full-refresh --select` them). A ratio is shown only when the tables equal the "
+        "project's."
     ]
     for r in sorted(results, key=lambda r: r.leads):
         for step, engine in FEATURE_STEPS:

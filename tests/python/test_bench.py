@@ -330,6 +330,12 @@ def test_feature_layer_rows_set_the_project_against_the_floor_and_the_pandas_pee
     assert by_metric["feature floor peak RSS"] == "1.00 GiB"
     assert by_metric["feature layer / floor (wall)"] == "1.50x"
     assert by_metric["feature layer's own SQL / floor (CPU)"] == "—"  # not measured
+    assert by_metric["feature layer alone / floor (wall)"] == "—"  # not measured
+    r.feature_layer_alone = 5.0
+    by_metric = {row[0]: row[1] for row in table_rows([r])[1]}
+    alone = "feature layer alone: its dbt nodes after the build, full refresh (sum of node times)"
+    assert by_metric[alone] == "5.0 s"
+    assert by_metric["feature layer alone / floor (wall)"] == "1.25x"
     r.features["project"] = {"seconds": 5.0, "cpu_seconds": 8.4, "check": check}
     by_metric = {row[0]: row[1] for row in table_rows([r])[1]}
     assert by_metric["feature layer's own SQL CPU"] == "8.4 s"
