@@ -316,11 +316,22 @@ def update_registry(
     check_forced_features(examples, spec, force_include)
     champ = champion_row(registry)
     current = training_spec_hash(spec, policy, force_include)
-    newest = None
+    newest, data_end = None, None
     if registry is not None and not registry.empty:
-        newest = pd.to_datetime(registry["trained_at"]).max()
+        trained = pd.to_datetime(registry["trained_at"])
+        newest = trained.max()
+        newest_row = registry[trained == newest].iloc[-1]
+        for column in ("holdout_end", "train_end"):
+            if column in registry and pd.notna(newest_row[column]):
+                data_end = pd.Timestamp(newest_row[column])
+                break
     breach = ml_monitoring.monitor_trigger(
-        monitoring, None if champ is None else str(champ["model_version"]), newest, as_of
+        monitoring,
+        None if champ is None else str(champ["model_version"]),
+        newest,
+        as_of,
+        newest_data_end=data_end,
+        horizon_days=policy.horizon_days,
     )
     decision = retrain_decision(
         None if champ is None else champ["trained_at"],
@@ -706,7 +717,7 @@ def drift_frame(
     return _typed_drift(out[DRIFT_FRAME_COLUMNS])
 
 
-EARLY_MONITORS = (ml_monitoring.CALIBRATION_EARLY, ml_monitoring.SEGMENT_EARLY)
+EARLY_MONITORS = ml_monitoring.EARLY_MONITORS
 EARLY_FRAME_COLUMNS = ["model_version", "measured_at", *ml_monitoring.EARLY_COLUMNS]
 
 
@@ -761,6 +772,7 @@ def early_outcomes_frame(
     as_of: pd.Timestamp,
     registry: pd.DataFrame | None = None,
     *,
+    offsets: pd.DataFrame | None = None,
     pool: bool = True,
 ) -> pd.DataFrame:
     """The early-outcome monitors of this build (calibration_early, segment_win_rate_early).
@@ -773,11 +785,12 @@ def early_outcomes_frame(
     lead's age then), G estimated from the matured training examples that converted
     (``examples``' cutoffs joined to the funnel's opportunity_at). ``leads``: lead_id and
     the segment columns (dim_leads); ``funnel``: lead_id, created_at, opportunity_at.
-    Segments are judged on the leads at most the oldest training example's age plus the
-    monitor's ``age_tolerance_days`` old at their run (the ages the model was trained at;
-    all leads when the policy sets no tolerance), against the judged model's own holdout
-    ratio per segment when ``registry`` (ml_model_registry with ``holdout_parquet``) has it.
-    Empty when no run is in that age range.
+    Segments are judged on the leads at most the oldest training snapshot age
+    (``offsets``: policy_training_cutoffs) plus the monitor's ``age_tolerance_days`` old at
+    their run, the ages the model was trained and validated at (all leads when either is not
+    given), and, when ``registry`` (ml_model_registry with ``holdout_parquet``) is given,
+    against the judged model's own holdout ratio per segment (the build does not pass it:
+    docs in policy_monitoring). Empty when no run is in that age range.
     """
     as_of = pd.Timestamp(as_of)
     opp = funnel[["lead_id", "created_at", "opportunity_at"]].assign(
@@ -791,7 +804,9 @@ def early_outcomes_frame(
         pd.to_datetime(positives["opportunity_at"]) - pd.to_datetime(positives["cutoff_at"])
     ) / pd.Timedelta(days=1)
     timing = ml_monitoring.conversion_timing(positives, horizon_days)
-    oldest_example = pd.to_numeric(examples["lead_age_days"], errors="coerce").max()
+    oldest_snapshot = float("nan")
+    if offsets is not None and not _in_force(offsets, as_of).empty:
+        oldest_snapshot = float(_in_force(offsets, as_of)["days_after_created"].max())
     segment_leads = leads[["lead_id", *segments]].assign(lead_id=lambda f: f["lead_id"].astype(str))
     scored = history[history["score_status"].astype(str) == "scored"]
     frames = []
@@ -818,8 +833,8 @@ def early_outcomes_frame(
         version = str(judged_rows["model_version"].iloc[0])
         tolerance = _policy_number(monitoring_policy, monitor, "age_tolerance_days", as_of)
         max_age = None
-        if tolerance is not None and oldest_example == oldest_example:
-            max_age = float(oldest_example) + tolerance
+        if tolerance is not None and oldest_snapshot == oldest_snapshot:
+            max_age = oldest_snapshot + tolerance
         holdout = holdout_segments(registry, version, segment_leads)
         reference = None
         if holdout is not None:

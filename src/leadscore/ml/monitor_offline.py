@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from leadscore import pipeline
@@ -55,6 +56,7 @@ def load(path: Path) -> dict[str, pd.DataFrame]:
                 f"{', '.join(SEGMENTS)} from fct_scored_lead_outcomes"
             ).df(),
             "horizon": con.sql("select horizon_days from int_label_policy").df(),
+            "offsets": con.sql("select * from policy_training_cutoffs").df(),
         }
     finally:
         con.close()
@@ -92,9 +94,62 @@ def early_at(
         list(SEGMENTS),
         clock,
         registry if reference else None,
+        offsets=tables["offsets"],
         pool=pool,
     )
     return out[out["monitor"] == monitoring.SEGMENT_EARLY]
+
+
+def matured_at(
+    tables: dict[str, pd.DataFrame],
+    policy: pd.DataFrame,
+    clock: pd.Timestamp,
+    *,
+    ages: bool,
+    reference: bool,
+) -> pd.DataFrame:
+    """segment_win_rate (model_monitoring.sql's rule, here in Python) on the newest run whose
+    horizon has matured by ``clock``: the same z with p in place of p x G."""
+    horizon = int(tables["horizon"]["horizon_days"].iloc[0])
+    outcomes = tables["outcomes"]
+    run_at = pd.to_datetime(outcomes["as_of"])
+    matured = outcomes[run_at + pd.Timedelta(days=horizon) <= clock]
+    if matured.empty:
+        return pd.DataFrame(columns=monitoring.EARLY_COLUMNS)
+    newest = matured[pd.to_datetime(matured["as_of"]) == pd.to_datetime(matured["as_of"]).max()]
+    created = tables["funnel"][["lead_id", "created_at"]].assign(
+        lead_id=lambda f: f["lead_id"].astype(str)
+    )
+    frame = newest.assign(lead_id=lambda f: f["lead_id"].astype(str)).merge(created, on="lead_id")
+    age = (pd.to_datetime(frame["as_of"]) - pd.to_datetime(frame["created_at"])) / pd.Timedelta(
+        days=1
+    )
+    frame = frame.assign(
+        lead_age_days=np.floor(age.to_numpy(float)),
+        expected=frame["conversion_probability"],
+        elapsed_days=float(horizon),
+    )
+    rows = policy[policy["monitor"] == "segment_win_rate"]
+    max_age = None
+    if ages:
+        oldest = float(tables["offsets"]["days_after_created"].max())
+        max_age = oldest + float(rows["age_tolerance_days"].iloc[-1])
+    ref = None
+    if reference:
+        holdout = pipeline.holdout_segments(
+            tables["registry"], str(frame["model_version"].iloc[0]), tables["leads"]
+        )
+        ref = None if holdout is None else monitoring.segment_reference(holdout, SEGMENTS)
+    out = monitoring.early_outcome_monitors(
+        frame,
+        SEGMENTS,
+        run_as_of=pd.Timestamp(frame["as_of"].iloc[0]),
+        horizon_days=horizon,
+        timing_conversions=0,
+        reference=ref,
+        max_age_days=max_age,
+    )
+    return out[out["segment"] != "all"]
 
 
 def summary(
@@ -106,8 +161,16 @@ def summary(
 ) -> pd.DataFrame:
     rows = []
     for clock in clocks:
-        for name, pool, ages, reference in VARIANTS:
-            found = early_at(tables, policy, clock, pool=pool, ages=ages, reference=reference)
+        variants = [("early: " + v[0], *v[1:]) for v in VARIANTS] + [
+            ("matured: all ages (old rule)", None, False, False),
+            ("matured: training ages", None, True, False),
+            ("matured: training ages, vs holdout", None, True, True),
+        ]
+        for name, pool, ages, reference in variants:
+            if pool is None:
+                found = matured_at(tables, policy, clock, ages=ages, reference=reference)
+            else:
+                found = early_at(tables, policy, clock, pool=pool, ages=ages, reference=reference)
             found = found[found["compared_rows"] >= min_rows]
             if found.empty:
                 rows.append((clock.date(), name, 0, float("nan"), "-", float("nan"), 0))

@@ -336,21 +336,34 @@ TRIGGER_ORDER = (
 )
 
 
+#: Monitors whose evidence is conversions of leads whose label horizon has not matured.
+EARLY_MONITORS = (CALIBRATION_EARLY, SEGMENT_EARLY)
+
+
 def monitor_trigger(
     monitoring: pd.DataFrame | None,
     champion_version: str | None,
     newest_trained_at: pd.Timestamp | None,
     as_of: pd.Timestamp,
+    *,
+    newest_data_end: pd.Timestamp | None = None,
+    horizon_days: int | None = None,
 ) -> tuple[str, str] | None:
     """(retrain_reason, detail) when the previous build's monitors call for a challenger.
 
     ``monitoring``: the ``model_monitoring`` table as the previous build left it. Its newest
     measurement at or before ``as_of`` counts; a breach with ``on_breach = retrain`` fires
-    unless a model was trained at or after that measurement (that model answered it). Drift
-    monitors judge the champion, so they fire only while it is still the champion; outcome
-    monitors (matured or early) judge the market's outcomes and fire whichever model they
-    measured. Reason: ``segment_shift:<segment>`` for a segment's win rate (matured or early),
-    else ``drift:<monitor>``.
+    unless a model trained at or after that measurement answered it. A drift or matured
+    outcome breach is answered by any such model (it learnt from the outcomes matured by
+    then). An early-outcome breach (:data:`EARLY_MONITORS`) judges conversions of leads whose
+    horizon has not matured, which a model trained on matured labels only cannot have seen:
+    it is answered only when that model's newest training cutoff (``newest_data_end``, the
+    registry's holdout_end or train_end) is at or after the measurement minus
+    ``horizon_days``, the oldest run an early monitor judges; when either is unknown it is
+    not answered. Drift monitors judge the champion, so they fire only while it is still
+    the champion; outcome monitors (matured or early) judge the market's outcomes and fire
+    whichever model they measured. Reason: ``segment_shift:<segment>`` for a segment's win
+    rate (matured or early), else ``drift:<monitor>``.
     """
     if monitoring is None or monitoring.empty or champion_version is None:
         return None
@@ -361,7 +374,15 @@ def monitor_trigger(
     newest = pd.to_datetime(rows["measured_at"]).max()
     rows = rows[pd.to_datetime(rows["measured_at"]) == newest]
     if newest_trained_at is not None and pd.Timestamp(newest_trained_at) >= newest:
-        return None
+        saw_it = (
+            newest_data_end is not None
+            and horizon_days is not None
+            and pd.Timestamp(newest_data_end) >= newest - pd.Timedelta(days=horizon_days)
+        )
+        if not saw_it:
+            rows = rows[rows["monitor"].isin(EARLY_MONITORS)]
+        else:
+            return None
     breach = rows[(rows["status"] == "breach") & (rows["on_breach"] == "retrain")]
     is_outcome = breach["subject"] == "outcomes"
     breach = breach[is_outcome | (breach["model_version"] == champion_version)]
