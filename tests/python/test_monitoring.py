@@ -680,3 +680,67 @@ def test_an_early_breach_is_not_answered_by_a_model_that_could_not_see_it() -> N
         )
         is None
     )
+
+
+def test_early_outcomes_frame_judges_segments_at_training_ages_only() -> None:
+    from leadscore import pipeline
+
+    leads = _early_leads()
+    # the first 100 software leads were created 200 days before the run: older than the
+    # oldest training snapshot (91) plus the tolerance (7)
+    created = pd.Series(RUN_AT, index=leads.index)
+    old = leads.index[200:300]
+    created[old] = RUN_AT - pd.Timedelta(days=200)
+    history = leads.assign(
+        as_of=RUN_AT, scoring_run_id="new", model_version="m1", score_status="scored"
+    )
+    funnel = leads[["lead_id", "opportunity_at"]].assign(created_at=created)
+    examples = pd.DataFrame(
+        {
+            "lead_id": [f"e{i}" for i in range(100)],
+            "cutoff_at": pd.Timestamp("2025-06-01"),
+            "lead_age_days": 0,
+            "label": 1,
+        }
+    )
+    opp = pd.Timestamp("2025-06-01") + pd.to_timedelta(np.repeat([10, 60], 50), unit="D")
+    funnel = pd.concat(
+        [
+            funnel,
+            pd.DataFrame(
+                {"lead_id": examples["lead_id"], "opportunity_at": opp, "created_at": opp}
+            ),
+        ]
+    )
+    policy = pd.DataFrame(
+        {
+            "monitor": ["calibration_early", "segment_win_rate_early"],
+            "min_age_days": [28, 28],
+            "age_tolerance_days": [None, 7],
+            "effective_from": ["2020-01-01"] * 2,
+            "effective_to": [None, None],
+        }
+    )
+    offsets = pd.DataFrame(
+        {
+            "days_after_created": [0, 28, 91],
+            "effective_from": ["2020-01-01"] * 3,
+            "effective_to": [None] * 3,
+        }
+    )
+    columns = ["scoring_run_id", "as_of", "model_version", "lead_id", "score_status"]
+    out = pipeline.early_outcomes_frame(
+        history[[*columns, "conversion_probability"]],
+        leads[["lead_id", "industry"]],
+        funnel,
+        examples,
+        90,
+        policy,
+        ["industry"],
+        JUDGED_AT,
+        offsets=offsets,
+    ).set_index("segment")
+    assert out.loc["all", "compared_rows"] == 1000  # calibration judges every lead
+    assert out.loc["industry=software", "compared_rows"] == 700  # not the 100 old ones
+    assert out.loc["industry=retail", "compared_rows"] == 200
+    assert "at most 98 days old at their run" in out.loc["industry=retail", "compared_population"]

@@ -88,8 +88,9 @@ training_offsets as (
 -- miscalibration is a standing trait of the model, not a shift of the market.
 segment_age_limit as (
 
-    select max(training_offsets.days_after_created) + max(monitor_policy.age_tolerance_days)
-        as max_age_days
+    select
+        max(training_offsets.days_after_created)
+        + max(monitor_policy.age_tolerance_days) as max_age_days
     from training_offsets
     cross join monitor_policy
     where monitor_policy.monitor = 'segment_win_rate'
@@ -180,18 +181,28 @@ newest_outcomes as (
 
 ),
 
-segment_outcomes as (
+aged_outcomes as (
 
-    select newest_outcomes.*
+    select
+        newest_outcomes.*,
+        floor(
+            {{ dbt.datediff('funnel.created_at', 'newest_outcomes.as_of', 'minute') }}
+            / 1440.0
+        ) as lead_age_days
     from newest_outcomes
     inner join funnel
         on newest_outcomes.lead_id = funnel.lead_id
+
+),
+
+segment_outcomes as (
+
+    select aged_outcomes.*
+    from aged_outcomes
     cross join segment_age_limit
     where
         segment_age_limit.max_age_days is null
-        or floor(
-            {{ dbt.datediff('funnel.created_at', 'newest_outcomes.as_of', 'minute') }} / 1440.0
-        ) <= segment_age_limit.max_age_days
+        or aged_outcomes.lead_age_days <= segment_age_limit.max_age_days
 
 ),
 
