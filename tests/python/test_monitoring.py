@@ -632,11 +632,13 @@ def test_judged_runs_pool_the_models_unmatured_runs_each_lead_once() -> None:
         ],
         ignore_index=True,
     )
+    # each lead at the oldest judged run that scored it: membership there was decided
+    # before the outcomes counted (b, which converted, and a, which did not, alike)
     pooled = monitoring.judged_runs(history, as_of, 90, 28).set_index("lead_id")
     assert pooled["scoring_run_id"].to_dict() == {
-        "a": "newer",
+        "a": "older",
         "b": "older",
-        "c": "newer",
+        "c": "older",
         "e": "newer",
     }
     single = monitoring.judged_runs(history, as_of, 90, 28, pool=False)
