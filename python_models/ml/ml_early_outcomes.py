@@ -28,4 +28,5 @@ def model(dbt, session):
         pipeline.to_frame(dbt.ref("policy_monitoring")),
         segments,
         as_of,
+        offsets=pipeline.to_frame(dbt.ref("policy_training_cutoffs")),
     )

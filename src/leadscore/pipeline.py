@@ -36,6 +36,7 @@ from leadscore.ml.registry import (
     ModelFormatError,
     PromotionDecision,
     RetrainDecision,
+    holdout_from_bytes,
     retrain_decision,
 )
 from leadscore.ml.runtime import Progress, native_threads
@@ -315,11 +316,22 @@ def update_registry(
     check_forced_features(examples, spec, force_include)
     champ = champion_row(registry)
     current = training_spec_hash(spec, policy, force_include)
-    newest = None
+    newest, data_end = None, None
     if registry is not None and not registry.empty:
-        newest = pd.to_datetime(registry["trained_at"]).max()
+        trained = pd.to_datetime(registry["trained_at"])
+        newest = trained.max()
+        newest_row = registry[trained == newest].iloc[-1]
+        for column in ("holdout_end", "train_end"):
+            if column in registry and pd.notna(newest_row[column]):
+                data_end = pd.Timestamp(newest_row[column])
+                break
     breach = ml_monitoring.monitor_trigger(
-        monitoring, None if champ is None else str(champ["model_version"]), newest, as_of
+        monitoring,
+        None if champ is None else str(champ["model_version"]),
+        newest,
+        as_of,
+        newest_data_end=data_end,
+        horizon_days=policy.horizon_days,
     )
     decision = retrain_decision(
         None if champ is None else champ["trained_at"],
@@ -705,7 +717,7 @@ def drift_frame(
     return _typed_drift(out[DRIFT_FRAME_COLUMNS])
 
 
-EARLY_MONITORS = (ml_monitoring.CALIBRATION_EARLY, ml_monitoring.SEGMENT_EARLY)
+EARLY_MONITORS = ml_monitoring.EARLY_MONITORS
 EARLY_FRAME_COLUMNS = ["model_version", "measured_at", *ml_monitoring.EARLY_COLUMNS]
 
 
@@ -720,6 +732,35 @@ def _min_age_days(monitoring_policy: pd.DataFrame, monitor: str, as_of: pd.Times
     return int(rows["min_age_days"].iloc[-1])
 
 
+def _policy_number(
+    monitoring_policy: pd.DataFrame, monitor: str, column: str, as_of: pd.Timestamp
+) -> float | None:
+    """A policy_monitoring value of a monitor in force at ``as_of``, None when not set."""
+    rows = _in_force(monitoring_policy, as_of)
+    rows = rows[rows["monitor"].astype(str) == monitor]
+    if rows.empty or column not in rows or pd.isna(rows[column].iloc[-1]):
+        return None
+    return float(rows[column].iloc[-1])
+
+
+def holdout_segments(
+    registry: pd.DataFrame | None, model_version: str, leads: pd.DataFrame
+) -> pd.DataFrame | None:
+    """A registry model's holdout predictions (``holdout_parquet``) with the leads' segment
+    columns, or None when the registry has no holdout for it."""
+    if registry is None or registry.empty or "holdout_parquet" not in registry:
+        return None
+    rows = registry[registry["model_version"].astype(str) == str(model_version)]
+    if rows.empty:
+        return None
+    holdout = holdout_from_bytes(rows["holdout_parquet"].iloc[0])
+    if holdout is None or holdout.empty or "lead_id" not in holdout:
+        return None
+    return holdout.assign(lead_id=lambda f: f["lead_id"].astype(str)).merge(
+        leads.assign(lead_id=lambda f: f["lead_id"].astype(str)), on="lead_id", how="left"
+    )
+
+
 def early_outcomes_frame(
     history: pd.DataFrame,
     leads: pd.DataFrame,
@@ -729,16 +770,27 @@ def early_outcomes_frame(
     monitoring_policy: pd.DataFrame,
     segments: Sequence[str],
     as_of: pd.Timestamp,
+    registry: pd.DataFrame | None = None,
+    *,
+    offsets: pd.DataFrame | None = None,
+    pool: bool = True,
 ) -> pd.DataFrame:
     """The early-outcome monitors of this build (calibration_early, segment_win_rate_early).
 
-    For the newest scoring run (``lead_score_history``) at least policy_monitoring's
-    ``min_age_days`` old whose horizon has not matured: conversions so far of the leads it
-    scored against what their probabilities promised so far, p x G(days since the run | the
+    The judged model is the one of the newest scoring run (``lead_score_history``) at least
+    policy_monitoring's ``min_age_days`` old whose horizon has not matured; with ``pool``
+    every run of that model in that age range is judged, each lead once at the newest run
+    that scored it (:func:`leadscore.ml.monitoring.judged_runs`). Conversions so far of those
+    leads against what their probabilities promised so far, p x G(days since the run | the
     lead's age then), G estimated from the matured training examples that converted
     (``examples``' cutoffs joined to the funnel's opportunity_at). ``leads``: lead_id and
     the segment columns (dim_leads); ``funnel``: lead_id, created_at, opportunity_at.
-    Empty when no run is in that age range.
+    Segments are judged on the leads at most the oldest training snapshot age
+    (``offsets``: policy_training_cutoffs) plus the monitor's ``age_tolerance_days`` old at
+    their run, the ages the model was trained and validated at (all leads when either is not
+    given), and, when ``registry`` (ml_model_registry with ``holdout_parquet``) is given,
+    against the judged model's own holdout ratio per segment (the build does not pass it:
+    docs in policy_monitoring). Empty when no run is in that age range.
     """
     as_of = pd.Timestamp(as_of)
     opp = funnel[["lead_id", "created_at", "opportunity_at"]].assign(
@@ -752,37 +804,52 @@ def early_outcomes_frame(
         pd.to_datetime(positives["opportunity_at"]) - pd.to_datetime(positives["cutoff_at"])
     ) / pd.Timedelta(days=1)
     timing = ml_monitoring.conversion_timing(positives, horizon_days)
+    oldest_snapshot = float("nan")
+    if offsets is not None and not _in_force(offsets, as_of).empty:
+        oldest_snapshot = float(_in_force(offsets, as_of)["days_after_created"].max())
+    segment_leads = leads[["lead_id", *segments]].assign(lead_id=lambda f: f["lead_id"].astype(str))
     scored = history[history["score_status"].astype(str) == "scored"]
     frames = []
     for monitor in EARLY_MONITORS:
-        run = ml_monitoring.early_run(
-            scored, as_of, horizon_days, _min_age_days(monitoring_policy, monitor, as_of)
-        )
-        if run is None or timing.conversions == 0:
+        min_age = _min_age_days(monitoring_policy, monitor, as_of)
+        judged_rows = ml_monitoring.judged_runs(scored, as_of, horizon_days, min_age, pool=pool)
+        if judged_rows.empty or timing.conversions == 0:
             continue
-        rows = scored[scored["scoring_run_id"] == run["scoring_run_id"]]
         rows = (
-            rows[["lead_id", "conversion_probability"]]
+            judged_rows[["lead_id", "as_of", "conversion_probability"]]
             .assign(lead_id=lambda f: f["lead_id"].astype(str))
             .merge(opp, on="lead_id", how="left")
-            .merge(
-                leads[["lead_id", *segments]].assign(lead_id=lambda f: f["lead_id"].astype(str)),
-                on="lead_id",
-                how="left",
-            )
+            .merge(segment_leads, on="lead_id", how="left")
         )
-        run_as_of = pd.Timestamp(run["as_of"])
-        rows["lead_age_days"] = (run_as_of - pd.to_datetime(rows["created_at"])).dt.days
-        judged = ml_monitoring.early_expectations(rows, timing, run_as_of, as_of)
+        run_clock = pd.to_datetime(rows["as_of"])
+        rows["lead_age_days"] = (run_clock - pd.to_datetime(rows["created_at"])).dt.days
+        judged = pd.concat(
+            [
+                ml_monitoring.early_expectations(group, timing, pd.Timestamp(run_as_of), as_of)
+                for run_as_of, group in rows.groupby("as_of", sort=True)
+            ],
+            ignore_index=True,
+        )
+        version = str(judged_rows["model_version"].iloc[0])
+        tolerance = _policy_number(monitoring_policy, monitor, "age_tolerance_days", as_of)
+        max_age = None
+        if tolerance is not None and oldest_snapshot == oldest_snapshot:
+            max_age = oldest_snapshot + tolerance
+        holdout = holdout_segments(registry, version, segment_leads)
+        reference = None
+        if holdout is not None:
+            reference = ml_monitoring.segment_reference(holdout, segments)
         found = ml_monitoring.early_outcome_monitors(
             judged,
             segments,
-            run_as_of=run_as_of,
+            run_as_of=pd.Timestamp(judged_rows["as_of"].max()),
             horizon_days=horizon_days,
             timing_conversions=timing.conversions,
+            reference=reference,
+            max_age_days=max_age,
         )
         found = found[found["monitor"] == monitor]
-        frames.append(found.assign(model_version=str(run["model_version"])))
+        frames.append(found.assign(model_version=version))
     out = (
         pd.concat(frames, ignore_index=True)
         if frames

@@ -488,3 +488,261 @@ def test_a_replay_cadence_var_replaces_the_policy_cadence() -> None:
     assert pipeline.with_cadence(policy, "365").retrain_cadence_days == 365
     with pytest.raises(ValueError, match="positive"):
         pipeline.with_cadence(policy, 0)
+
+
+# --------------------------------------------------------------- segment rule (issue 14)
+
+
+def _policy_thresholds(monitor: str) -> tuple[float, float]:
+    from pathlib import Path
+
+    policy = pd.read_csv(Path(__file__).parents[2] / "seeds/policy/policy_monitoring.csv")
+    row = policy[policy["monitor"] == monitor].iloc[-1]
+    return float(row["warn_at"]), float(row["breach_at"])
+
+
+def test_segment_thresholds_are_bonferroni_over_the_segments_as_described() -> None:
+    assert monitoring.family_threshold(1, 0.05) == pytest.approx(1.96, abs=0.001)
+    for monitor in ("segment_win_rate", "segment_win_rate_early"):
+        warn, breach = _policy_thresholds(monitor)
+        # 41 segments, family-wise 10% (warn) and 1% (breach) per run
+        assert warn == pytest.approx(monitoring.family_threshold(41, 0.10), abs=0.005)
+        assert breach == pytest.approx(monitoring.family_threshold(41, 0.01), abs=0.005)
+    with pytest.raises(ValueError, match="alpha"):
+        monitoring.family_threshold(41, 1.5)
+
+
+def _run_with_a_planted_shift_and_an_old_lead_bias() -> pd.DataFrame:
+    """One run's leads (p known, outcomes matured): young leads calibrated except
+    industry=planted (500 leads at age 20 converting twice their 0.1); industry=old_bias
+    calibrated at age 30, but its 1,500 leads aged 200 days (older than any training
+    snapshot) convert four times their 0.02: a standing extrapolation error of the model."""
+    cells = [
+        (500, 100, 0.1, 20, "planted"),
+        (1250, 125, 0.1, 20, "steady"),
+        (1250, 125, 0.1, 40, "other"),
+        (300, 30, 0.1, 30, "old_bias"),
+        (1500, 120, 0.02, 200, "old_bias"),
+        (2000, 40, 0.02, 200, "steady"),
+    ]
+    frames = [
+        pd.DataFrame(
+            {
+                "conversion_probability": p,
+                "expected": p,
+                "converted": (np.arange(n) < conv).astype(int),
+                "lead_age_days": age,
+                "industry": industry,
+                "elapsed_days": 90.0,
+            }
+        )
+        for n, conv, p, age, industry in cells
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_segment_rule_breaches_on_a_planted_shift_not_on_old_leads_bias() -> None:
+    warn, breach = _policy_thresholds("segment_win_rate_early")
+    leads = _run_with_a_planted_shift_and_an_old_lead_bias()
+
+    def judge(max_age: float | None) -> pd.Series:
+        rows = monitoring.early_outcome_monitors(
+            leads,
+            ["industry"],
+            run_as_of=RUN_AT,
+            horizon_days=90,
+            timing_conversions=100,
+            max_age_days=max_age,
+        )
+        return rows[rows["segment"] != "all"].set_index("segment")["value"]
+
+    at_training_ages = judge(91 + 7)
+    assert at_training_ages["industry=planted"] >= breach
+    assert at_training_ages.drop("industry=planted").max() < warn
+    # judged on every open lead, the old leads' standing error breaches (the false alarm
+    # of the 30k no-shift replay) and the rescaling drags the calibrated segments along
+    every_age = judge(None)
+    assert every_age["industry=old_bias"] >= breach
+    assert every_age["industry=steady"] >= warn
+
+
+def test_segment_change_is_tested_against_the_models_holdout_ratio() -> None:
+    # holdout: 300 leads of industry=biased, 3 snapshots each, converting 1.5x their 0.1;
+    # 1,200 other leads calibrated; holdout ratio rescaled to the holdout as a whole
+    biased = np.repeat(np.arange(300), 3)
+    others = np.repeat(np.arange(300, 1500), 3)
+    lead = np.concatenate([biased, others])
+    converts = np.concatenate([biased < 45, others < 300 + 120])
+    holdout = pd.DataFrame(
+        {
+            "lead_id": [f"l{i}" for i in lead],
+            "label": converts.astype(int),
+            "probability": 0.1,
+            "industry": np.where(lead < 300, "biased", "calm"),
+        }
+    )
+    ref = monitoring.segment_reference(holdout, ["industry"])
+    overall = (3 * 45 + 3 * 120) / (3 * 1500 * 0.1)
+    assert ref.loc["industry=biased", "ratio"] == pytest.approx(1.5 / overall)
+    assert ref.loc["industry=biased", "leads"] == 300 and ref.loc["industry=biased", "rows"] == 900
+    # clustered by lead: three snapshots of one outcome are one lead's evidence, not three
+    # (counted as independent rows the variance would be a third of this)
+    once = monitoring.segment_reference(holdout.drop_duplicates("lead_id"), ["industry"])
+    assert ref.loc["industry=biased", "ratio_variance"] == pytest.approx(
+        once.loc["industry=biased", "ratio_variance"]
+    )
+    # a run where the segment still converts as in the holdout: no change, while the plain
+    # test against 1 sees the standing bias
+    r = float(ref.loc["industry=biased", "ratio"])
+    o, e = 1000 * 0.1 * r, 1000 * 0.1
+    var = 1000 * 0.1 * 0.9
+    kept = monitoring.segment_change_z(
+        o, e, var, r, float(ref.loc["industry=biased", "ratio_variance"])
+    )
+    assert abs(kept) < 0.01
+    assert monitoring.segment_change_z(o, e, var) > 3.0
+    # the same segment doubling from its holdout ratio is a change
+    moved = monitoring.segment_change_z(
+        2 * o, e, var, r, float(ref.loc["industry=biased", "ratio_variance"])
+    )
+    assert moved > 3.67
+    assert np.isnan(monitoring.segment_change_z(1, 0.0, 0.0))
+
+
+def test_judged_runs_pool_the_models_unmatured_runs_each_lead_once() -> None:
+    as_of = pd.Timestamp("2026-03-01")
+
+    def run(run_id: str, days_before: int, leads: list[str], model: str = "m1") -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "scoring_run_id": run_id,
+                "as_of": as_of - pd.Timedelta(days=days_before),
+                "model_version": model,
+                "lead_id": leads,
+            }
+        )
+
+    history = pd.concat(
+        [
+            run("matured", 100, ["a", "b"]),
+            run("older", 60, ["a", "b", "c"]),  # b converted before "newer": not in it
+            run("other_model", 45, ["d"], model="m0"),
+            run("newer", 30, ["a", "c", "e"]),
+            run("too_young", 10, ["a", "f"]),
+        ],
+        ignore_index=True,
+    )
+    # each lead at the oldest judged run that scored it: membership there was decided
+    # before the outcomes counted (b, which converted, and a, which did not, alike)
+    pooled = monitoring.judged_runs(history, as_of, 90, 28).set_index("lead_id")
+    assert pooled["scoring_run_id"].to_dict() == {
+        "a": "older",
+        "b": "older",
+        "c": "older",
+        "e": "newer",
+    }
+    single = monitoring.judged_runs(history, as_of, 90, 28, pool=False)
+    assert sorted(single["lead_id"]) == ["a", "c", "e"]
+    assert monitoring.judged_runs(history, as_of, 90, 95).empty
+
+
+def test_an_early_breach_is_not_answered_by_a_model_that_could_not_see_it() -> None:
+    measured = pd.Timestamp("2026-04-01")
+    early = _monitoring(
+        measured_at=measured,
+        monitor="segment_win_rate_early",
+        subject="outcomes",
+        segment="product_line=attribution",
+        model_version="dec",
+        value=5.6,
+        breach_at=3.67,
+    )
+    as_of = pd.Timestamp("2026-05-01")
+    # a model trained in the same build on matured labels only: its newest cutoff is one
+    # horizon before, older than every run the early monitor judged -> still fires
+    blind = measured - pd.Timedelta(days=91)
+    reason, _ = monitoring.monitor_trigger(
+        early, "apr", measured, as_of, newest_data_end=blind, horizon_days=90
+    )
+    assert reason == "segment_shift:product_line=attribution"
+    assert monitoring.monitor_trigger(early, "apr", measured, as_of) is not None  # unknown
+    # a model whose training reached the judged runs (e.g. partly matured labels) answers it
+    saw = measured - pd.Timedelta(days=30)
+    assert (
+        monitoring.monitor_trigger(
+            early, "apr", measured, as_of, newest_data_end=saw, horizon_days=90
+        )
+        is None
+    )
+    # a matured or drift breach is answered by any model trained at or after it
+    matured = early.assign(monitor="segment_win_rate")
+    assert (
+        monitoring.monitor_trigger(
+            matured, "apr", measured, as_of, newest_data_end=blind, horizon_days=90
+        )
+        is None
+    )
+
+
+def test_early_outcomes_frame_judges_segments_at_training_ages_only() -> None:
+    from leadscore import pipeline
+
+    leads = _early_leads()
+    # the first 100 software leads were created 200 days before the run: older than the
+    # oldest training snapshot (91) plus the tolerance (7)
+    created = pd.Series(RUN_AT, index=leads.index)
+    old = leads.index[200:300]
+    created[old] = RUN_AT - pd.Timedelta(days=200)
+    history = leads.assign(
+        as_of=RUN_AT, scoring_run_id="new", model_version="m1", score_status="scored"
+    )
+    funnel = leads[["lead_id", "opportunity_at"]].assign(created_at=created)
+    examples = pd.DataFrame(
+        {
+            "lead_id": [f"e{i}" for i in range(100)],
+            "cutoff_at": pd.Timestamp("2025-06-01"),
+            "lead_age_days": 0,
+            "label": 1,
+        }
+    )
+    opp = pd.Timestamp("2025-06-01") + pd.to_timedelta(np.repeat([10, 60], 50), unit="D")
+    funnel = pd.concat(
+        [
+            funnel,
+            pd.DataFrame(
+                {"lead_id": examples["lead_id"], "opportunity_at": opp, "created_at": opp}
+            ),
+        ]
+    )
+    policy = pd.DataFrame(
+        {
+            "monitor": ["calibration_early", "segment_win_rate_early"],
+            "min_age_days": [28, 28],
+            "age_tolerance_days": [None, 7],
+            "effective_from": ["2020-01-01"] * 2,
+            "effective_to": [None, None],
+        }
+    )
+    offsets = pd.DataFrame(
+        {
+            "days_after_created": [0, 28, 91],
+            "effective_from": ["2020-01-01"] * 3,
+            "effective_to": [None] * 3,
+        }
+    )
+    columns = ["scoring_run_id", "as_of", "model_version", "lead_id", "score_status"]
+    out = pipeline.early_outcomes_frame(
+        history[[*columns, "conversion_probability"]],
+        leads[["lead_id", "industry"]],
+        funnel,
+        examples,
+        90,
+        policy,
+        ["industry"],
+        JUDGED_AT,
+        offsets=offsets,
+    ).set_index("segment")
+    assert out.loc["all", "compared_rows"] == 1000  # calibration judges every lead
+    assert out.loc["industry=software", "compared_rows"] == 700  # not the 100 old ones
+    assert out.loc["industry=retail", "compared_rows"] == 200
+    assert "at most 98 days old at their run" in out.loc["industry=retail", "compared_population"]

@@ -161,7 +161,11 @@ def test_early_monitors_judge_the_first_run_on_its_conversions_so_far(runs: Work
         runs.db_path,
         f"""
         select count(*) as n, sum(case when f.opportunity_at > h.as_of
-            and f.opportunity_at <= timestamp '{EARLY}' then 1 else 0 end) as conv
+            and f.opportunity_at <= timestamp '{EARLY}' then 1 else 0 end) as conv,
+            -- segments judge leads at training ages: oldest snapshot (91) + tolerance (7)
+            count(case when floor(date_diff('minute', f.created_at, h.as_of) / 1440.0) <= 98
+                then 1 end)
+                as young
         from lead_score_history as h
         left join fct_lead_funnel as f on h.lead_id = f.lead_id
         where h.as_of = '{FIRST}' and h.score_status = 'scored'
@@ -178,9 +182,10 @@ def test_early_monitors_judge_the_first_run_on_its_conversions_so_far(runs: Work
     assert (
         segments.groupby(segments["segment"].str.split("=").str[0])["compared_rows"]
         .sum()
-        .eq(counted["n"])
+        .eq(counted["young"])
         .all()
     )
+    assert 0 < counted["young"] < counted["n"]
     print(
         f"\nearly outcomes of the run at {FIRST}, judged at {EARLY} on 2k leads: "
         f"{run['reference_population']}; {run['compared_population']}; "

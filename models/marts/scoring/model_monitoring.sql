@@ -9,7 +9,7 @@
     The model monitors of each build (one row per run x monitor x subject x segment), judged
     by policy_monitoring: drift like for like (ml_drift), the outcome backtest of the newest
     scoring run whose outcomes matured (model_backtest), realised vs predicted win rates
-    per segment (var monitor_segments), and the same two questions asked early of the newest
+    per segment (var monitor_segments; leads at the ages the model was trained at), and the same two questions asked early of the newest
     run at least min_age_days old whose horizon has not matured (ml_early_outcomes). A breach with on_breach = retrain makes the next build train a challenger;
     publish warns or stops by publish_action. Rebuilding the same clock replaces its rows;
     `--full-refresh` keeps the past runs' rows (full_refresh = false).
@@ -61,6 +61,39 @@ registry as (
         model_version,
         roc_auc
     from {{ ref('ml_model_registry') }}
+
+),
+
+funnel as (
+
+    select
+        lead_id,
+        created_at
+    from {{ ref('fct_lead_funnel') }}
+
+),
+
+training_offsets as (
+
+    select policy_training_cutoffs.days_after_created
+    from {{ ref('policy_training_cutoffs') }} as policy_training_cutoffs
+    cross join clock
+    where {{ in_force('clock.as_of', 'policy_training_cutoffs') }}
+
+),
+
+-- segments are judged on the leads the model was trained and validated at the ages of: at
+-- most the oldest training snapshot plus age_tolerance_days old at the run (no limit when the
+-- policy sets no tolerance). Older open leads are outside what the model learnt, and their
+-- miscalibration is a standing trait of the model, not a shift of the market.
+segment_age_limit as (
+
+    select
+        max(training_offsets.days_after_created)
+        + max(monitor_policy.age_tolerance_days) as max_age_days
+    from training_offsets
+    cross join monitor_policy
+    where monitor_policy.monitor = 'segment_win_rate'
 
 ),
 
@@ -148,15 +181,40 @@ newest_outcomes as (
 
 ),
 
--- the run's own calibration in the large (actual / predicted): a segment shifts when it
--- departs from the run as a whole; a run-wide miss is calibration_in_the_large's alarm
+aged_outcomes as (
+
+    select
+        newest_outcomes.*,
+        floor(
+            {{ dbt.datediff('funnel.created_at', 'newest_outcomes.as_of', 'minute') }}
+            / 1440.0
+        ) as lead_age_days
+    from newest_outcomes
+    inner join funnel
+        on newest_outcomes.lead_id = funnel.lead_id
+
+),
+
+segment_outcomes as (
+
+    select aged_outcomes.*
+    from aged_outcomes
+    cross join segment_age_limit
+    where
+        segment_age_limit.max_age_days is null
+        or aged_outcomes.lead_age_days <= segment_age_limit.max_age_days
+
+),
+
+-- the judged leads' own calibration in the large (actual / predicted): a segment shifts when
+-- it departs from the rest; a run-wide miss is calibration_in_the_large's alarm
 run_calibration as (
 
     select
         as_of,
         model_version,
         sum(converted) / nullif(sum(conversion_probability), 0) as ratio
-    from newest_outcomes
+    from segment_outcomes
     group by as_of, model_version
 
 ),
@@ -164,14 +222,14 @@ run_calibration as (
 rescaled_outcomes as (
 
     select
-        newest_outcomes.*,
-        least(newest_outcomes.conversion_probability * run_calibration.ratio, 1.0)
+        segment_outcomes.*,
+        least(segment_outcomes.conversion_probability * run_calibration.ratio, 1.0)
             as expected_probability
-    from newest_outcomes
+    from segment_outcomes
     inner join run_calibration
         on
-            newest_outcomes.as_of = run_calibration.as_of
-            and newest_outcomes.model_version = run_calibration.model_version
+            segment_outcomes.as_of = run_calibration.as_of
+            and segment_outcomes.model_version = run_calibration.model_version
 
 ),
 
@@ -204,7 +262,7 @@ segment_monitor as (
         cast(n_rows as integer) as compared_rows,
         cast(null as integer) as reference_rows,
         'predicted win rate of the segment in the run at ' || cast(as_of as {{ dbt.type_string() }})
-        || ', rescaled by the run''s actual/predicted: '
+        || ' (leads at training ages), rescaled by their actual/predicted: '
         || cast(round(expected / n_rows, 4) as {{ dbt.type_string() }}) as reference_population,
         'realised win rate of the same leads: '
         || cast(round(conversions / n_rows, 4) as {{ dbt.type_string() }}) as compared_population

@@ -336,21 +336,34 @@ TRIGGER_ORDER = (
 )
 
 
+#: Monitors whose evidence is conversions of leads whose label horizon has not matured.
+EARLY_MONITORS = (CALIBRATION_EARLY, SEGMENT_EARLY)
+
+
 def monitor_trigger(
     monitoring: pd.DataFrame | None,
     champion_version: str | None,
     newest_trained_at: pd.Timestamp | None,
     as_of: pd.Timestamp,
+    *,
+    newest_data_end: pd.Timestamp | None = None,
+    horizon_days: int | None = None,
 ) -> tuple[str, str] | None:
     """(retrain_reason, detail) when the previous build's monitors call for a challenger.
 
     ``monitoring``: the ``model_monitoring`` table as the previous build left it. Its newest
     measurement at or before ``as_of`` counts; a breach with ``on_breach = retrain`` fires
-    unless a model was trained at or after that measurement (that model answered it). Drift
-    monitors judge the champion, so they fire only while it is still the champion; outcome
-    monitors (matured or early) judge the market's outcomes and fire whichever model they
-    measured. Reason: ``segment_shift:<segment>`` for a segment's win rate (matured or early),
-    else ``drift:<monitor>``.
+    unless a model trained at or after that measurement answered it. A drift or matured
+    outcome breach is answered by any such model (it learnt from the outcomes matured by
+    then). An early-outcome breach (:data:`EARLY_MONITORS`) judges conversions of leads whose
+    horizon has not matured, which a model trained on matured labels only cannot have seen:
+    it is answered only when that model's newest training cutoff (``newest_data_end``, the
+    registry's holdout_end or train_end) is at or after the measurement minus
+    ``horizon_days``, the oldest run an early monitor judges; when either is unknown it is
+    not answered. Drift monitors judge the champion, so they fire only while it is still
+    the champion; outcome monitors (matured or early) judge the market's outcomes and fire
+    whichever model they measured. Reason: ``segment_shift:<segment>`` for a segment's win
+    rate (matured or early), else ``drift:<monitor>``.
     """
     if monitoring is None or monitoring.empty or champion_version is None:
         return None
@@ -361,7 +374,15 @@ def monitor_trigger(
     newest = pd.to_datetime(rows["measured_at"]).max()
     rows = rows[pd.to_datetime(rows["measured_at"]) == newest]
     if newest_trained_at is not None and pd.Timestamp(newest_trained_at) >= newest:
-        return None
+        saw_it = (
+            newest_data_end is not None
+            and horizon_days is not None
+            and pd.Timestamp(newest_data_end) >= newest - pd.Timedelta(days=horizon_days)
+        )
+        if not saw_it:
+            rows = rows[rows["monitor"].isin(EARLY_MONITORS)]
+        else:
+            return None
     breach = rows[(rows["status"] == "breach") & (rows["on_breach"] == "retrain")]
     is_outcome = breach["subject"] == "outcomes"
     breach = breach[is_outcome | (breach["model_version"] == champion_version)]
@@ -520,6 +541,40 @@ def early_run(
     return runs.sort_values(["as_of", "scoring_run_id"], kind="stable").iloc[-1]
 
 
+def judged_runs(
+    history: pd.DataFrame,
+    as_of: pd.Timestamp,
+    horizon_days: int,
+    min_age_days: int,
+    *,
+    pool: bool = True,
+) -> pd.DataFrame:
+    """The scored rows an early monitor judges at ``as_of``, one per lead.
+
+    The judged model is the one of the newest run at least ``min_age_days`` old whose
+    horizon has not matured (:func:`early_run`). With ``pool``, every run of that model in
+    that age range counts and each lead is judged once, at the *oldest* of those runs that
+    scored it, on everything that happened since. Not at the newest: a lead that converts
+    between two runs is no longer open at the second, so judging each lead at its newest
+    run keeps the converters' earlier months and drops the non-converters' (in the 30k
+    no-shift replay, 449 conversions against 248 promised instead of about as many).
+    Without ``pool``, only the newest run. Empty when no run is in the range.
+    """
+    run = early_run(history, as_of, horizon_days, min_age_days)
+    if run is None:
+        return history.iloc[:0]
+    if not pool:
+        return history[history["scoring_run_id"] == run["scoring_run_id"]]
+    age = (pd.Timestamp(as_of) - pd.to_datetime(history["as_of"])) / pd.Timedelta(days=1)
+    rows = history[
+        (age >= min_age_days)
+        & (age < horizon_days)
+        & (history["model_version"].astype(str) == str(run["model_version"]))
+    ]
+    rows = rows.sort_values(["as_of", "scoring_run_id"], kind="stable")
+    return rows.drop_duplicates("lead_id", keep="first")
+
+
 def early_expectations(
     scored: pd.DataFrame, timing: ConversionTiming, run_as_of: pd.Timestamp, as_of: pd.Timestamp
 ) -> pd.DataFrame:
@@ -542,6 +597,88 @@ def early_expectations(
     )
 
 
+#: The columns of :func:`segment_reference`, indexed by segment.
+REFERENCE_COLUMNS = ["ratio", "ratio_variance", "rows", "leads"]
+
+
+def _segment_values(frame: pd.DataFrame, dim: str) -> pd.Series:
+    if dim not in frame:
+        raise KeyError(f"no segment column {dim!r}")
+    return frame[dim].astype("object").where(frame[dim].notna(), "unknown").astype(str)
+
+
+def segment_reference(holdout: pd.DataFrame, segments: Sequence[str]) -> pd.DataFrame:
+    """Each segment's actual/predicted ratio in a model's own holdout, relative to the holdout.
+
+    ``holdout``: the model's out-of-sample rows at training time (``lead_id``, ``label``,
+    ``probability``) with the segment columns. The probabilities are rescaled by the
+    holdout's own ratio (as the monitors rescale a run's), so ``ratio`` is how far the
+    segment departed from the model's holdout as a whole when nothing had changed: a standing
+    bias. ``ratio_variance`` is its sampling variance, clustered by lead (a lead's snapshots
+    at several ages share one outcome): sum over leads of (conversions - expected)^2, over
+    expected^2. Index: ``<dim>=<value>``; columns REFERENCE_COLUMNS.
+    """
+    y = pd.to_numeric(holdout["label"], errors="coerce").to_numpy(float)
+    p = pd.to_numeric(holdout["probability"], errors="coerce").to_numpy(float)
+    keep = ~(np.isnan(y) | np.isnan(p))
+    frame = holdout[keep]
+    y, p = y[keep], p[keep]
+    overall = y.sum() / p.sum() if p.sum() > 0 else 1.0
+    e = np.minimum(p * overall, 1.0)
+    base = pd.DataFrame(
+        {"lead_id": frame["lead_id"].astype(str).to_numpy(), "o": y, "e": e, "r": y - e}
+    )
+    rows = []
+    for dim in segments:
+        values = _segment_values(frame, dim).to_numpy()
+        per_lead = base.assign(segment=[f"{dim}={v}" for v in values]).groupby(
+            ["segment", "lead_id"], sort=False
+        )
+        leads = per_lead.agg(o=("o", "sum"), e=("e", "sum"), r=("r", "sum"), n=("o", "size"))
+        for segment, cell in leads.groupby(level="segment", sort=True):
+            big_e = float(cell["e"].sum())
+            ratio = float(cell["o"].sum()) / big_e if big_e > 0 else float("nan")
+            variance = float((cell["r"] ** 2).sum()) / big_e**2 if big_e > 0 else float("nan")
+            rows.append((segment, ratio, variance, int(cell["n"].sum()), len(cell)))
+    out = pd.DataFrame(rows, columns=["segment", *REFERENCE_COLUMNS])
+    return out.set_index("segment")
+
+
+def segment_change_z(
+    observed: float,
+    expected: float,
+    variance: float,
+    reference_ratio: float = 1.0,
+    reference_variance: float = 0.0,
+) -> float:
+    """z of the change of a segment's actual/expected ratio against a reference ratio.
+
+    ``observed``, ``expected``, ``variance``: the segment's conversions, its expected
+    conversions (rescaled by its population's own ratio) and their variance under the model
+    (sum of e(1 - e)); the ratio O/E has variance ``variance`` / E^2. ``reference_ratio``
+    and ``reference_variance``: the same ratio in the model's holdout and its variance
+    (:func:`segment_reference`). With the defaults (no reference) this is the plain
+    (O - E) / sqrt(variance). Signed: positive when the segment converts more than its
+    reference. NaN when there is nothing to compare.
+    """
+    if not expected > 0 or not variance > 0:
+        return float("nan")
+    ref_ratio = 1.0 if reference_ratio != reference_ratio else float(reference_ratio)
+    ref_var = 0.0 if reference_variance != reference_variance else float(reference_variance)
+    total = variance / expected**2 + ref_var
+    return float((observed / expected - ref_ratio) / np.sqrt(total))
+
+
+def family_threshold(segments: int, alpha: float) -> float:
+    """The |z| a segment must reach so that the chance of any of ``segments`` segments
+    reaching it by chance is at most ``alpha`` (Bonferroni, two-sided)."""
+    from statistics import NormalDist
+
+    if segments < 1 or not 0 < alpha < 1:
+        raise ValueError(f"family_threshold needs segments >= 1 and 0 < alpha < 1: {alpha!r}")
+    return float(NormalDist().inv_cdf(1 - alpha / (2 * segments)))
+
+
 def early_outcome_monitors(
     leads: pd.DataFrame,
     segments: Sequence[str],
@@ -549,20 +686,34 @@ def early_outcome_monitors(
     run_as_of: pd.Timestamp,
     horizon_days: int,
     timing_conversions: int,
+    reference: pd.DataFrame | None = None,
+    max_age_days: float | None = None,
 ) -> pd.DataFrame:
-    """calibration_early and segment_win_rate_early rows (DRIFT_COLUMNS) of one run.
+    """calibration_early and segment_win_rate_early rows (DRIFT_COLUMNS) of the judged leads.
 
-    ``leads``: :func:`early_expectations`' frame with the segment columns. Run level:
-    |conversions so far / expected so far - 1|. Per segment: |z| of the segment's conversions
-    so far against its expected ones rescaled by the run's own conversions/expected ratio
-    (the rule of segment_win_rate, on what is known so far), so a segment alarms when it
-    departs from the run as a whole.
+    ``leads``: :func:`early_expectations`' frame with the segment columns (one or several
+    runs: ``elapsed_days`` may differ per lead; ``run_as_of`` is the newest judged run).
+    Run level: |conversions so far / expected so far - 1| of every judged lead. Per segment,
+    on the leads at most ``max_age_days`` old at their run (the ages the model was trained
+    and validated at; None: all): |z| of the segment's conversions so far against its
+    expected ones rescaled by those leads' own conversions/expected ratio, so a segment
+    alarms when it departs from the rest. With a ``reference`` (:func:`segment_reference`,
+    the judged model's holdout) the z tests the *change* of the segment's ratio against the
+    ratio it had in that holdout (:func:`segment_change_z`), so a standing bias of the model
+    is not a shift; a segment absent from the reference is tested against 1.
     """
     frame = leads[pd.notna(leads["expected"])]
-    elapsed = float(frame["elapsed_days"].iloc[0]) if len(frame) else float("nan")
+    elapsed = pd.to_numeric(frame["elapsed_days"], errors="coerce")
     observed, expected = float(frame["converted"].sum()), float(frame["expected"].sum())
     ratio = observed / expected if expected > 0 else float("nan")
-    when = f"the run at {pd.Timestamp(run_as_of)}, {elapsed:.0f} of {horizon_days} days after it"
+    if len(frame) and elapsed.min() != elapsed.max():
+        when = (
+            f"the runs up to {pd.Timestamp(run_as_of)}, {elapsed.min():.0f}-"
+            f"{elapsed.max():.0f} of {horizon_days} days after them (each lead at its newest)"
+        )
+    else:
+        days = f"{elapsed.iloc[0]:.0f}" if len(frame) else "nan"
+        when = f"the run at {pd.Timestamp(run_as_of)}, {days} of {horizon_days} days after it"
     timing_text = f"G from {timing_conversions:,} matured training conversions"
     rows = [
         (
@@ -576,29 +727,51 @@ def early_outcome_monitors(
             f"conversions so far of the same {len(frame):,} leads: {observed:.0f}",
         )
     ]
-    rescaled = frame.assign(
-        _e=np.minimum(frame["expected"].to_numpy(float) * (ratio if ratio == ratio else 1.0), 1.0)
+    young = frame
+    if max_age_days is not None:
+        ages = pd.to_numeric(frame["lead_age_days"], errors="coerce")
+        young = frame[ages <= max_age_days]
+    age_text = "" if max_age_days is None else f" at most {max_age_days:g} days old at their run"
+    y_obs, y_exp = float(young["converted"].sum()), float(young["expected"].sum())
+    y_ratio = y_obs / y_exp if y_exp > 0 else float("nan")
+    rescaled = young.assign(
+        _e=np.minimum(
+            young["expected"].to_numpy(float) * (y_ratio if y_ratio == y_ratio else 1.0), 1.0
+        )
     )
     for dim in segments:
         if dim not in rescaled:
             raise KeyError(f"early outcomes have no segment column {dim!r}")
-        values = rescaled[dim].astype("object").where(rescaled[dim].notna(), "unknown")
-        for value, cell in rescaled.groupby(values.astype(str), sort=True):
+        values = _segment_values(rescaled, dim)
+        for value, cell in rescaled.groupby(values, sort=True):
+            segment = f"{dim}={value}"
             e = cell["_e"].to_numpy(float)
             o, big_e = float(cell["converted"].sum()), float(e.sum())
             var = float((e * (1 - e)).sum())
-            z = abs(o - big_e) / np.sqrt(var) if var > 0 else float("nan")
+            ref_text = ""
+            if reference is not None and segment in reference.index:
+                ref = reference.loc[segment]
+                z = segment_change_z(o, big_e, var, ref["ratio"], ref["ratio_variance"])
+                ref_text = (
+                    f"; its actual/predicted ratio in the model's holdout: {ref['ratio']:.2f} "
+                    f"({int(ref['leads']):,} leads)"
+                )
+            else:
+                z = segment_change_z(o, big_e, var)
+                if reference is not None:
+                    ref_text = "; not in the model's holdout (compared with 1)"
             rows.append(
                 (
                     SEGMENT_EARLY,
                     "outcomes",
-                    f"{dim}={value}",
-                    z,
+                    segment,
+                    abs(z),
                     timing_conversions,
                     len(cell),
                     f"conversions so far the segment's scores promised in {when}, rescaled by "
-                    f"the run's conversions/expected ({ratio:.2f}): {big_e:.1f}",
-                    f"conversions so far of the segment's {len(cell):,} leads: {o:.0f}",
+                    f"the ratio of the leads{age_text} ({y_ratio:.2f}): {big_e:.1f}{ref_text}",
+                    f"conversions so far of the segment's {len(cell):,} leads{age_text}: {o:.0f} "
+                    f"(ratio {o / big_e if big_e > 0 else float('nan'):.2f})",
                 )
             )
     return pd.DataFrame(rows, columns=EARLY_COLUMNS)
