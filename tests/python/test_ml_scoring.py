@@ -21,7 +21,12 @@ from leadscore.ml import (
     train_and_evaluate,
 )
 from leadscore.ml.contributions import PipelineContributions
-from leadscore.ml.features import hgb_pipeline, logistic_pipeline, prepare_features
+from leadscore.ml.features import (
+    hgb_pipeline,
+    logistic_pipeline,
+    output_columns_by_feature,
+    prepare_features,
+)
 from leadscore.ml.grades import grades, percentile_among
 from leadscore.ml.reasons import occlusion_contributions
 
@@ -311,13 +316,47 @@ def test_packed_decision_codes_and_grouped_decision_rows_give_the_same_contribut
         code = contributions._x_codes(tree, batch, raw, hgb.known_bitsets, hgb.f_idx_map)
         weights = 1 << np.arange(decisions.shape[1], dtype=np.int64)
         np.testing.assert_array_equal(code, decisions.astype(np.int64) @ weights)
-    _, counted = explainer.explain(prepared)
+    counted = hgb.explain_grouped(encoded)
     monkeypatch.setattr(contributions, "MAX_DENSE_SPLITS", 0)
-    _, sorted_codes = explainer.explain(prepared)
+    sorted_codes = hgb.explain_grouped(encoded)
     monkeypatch.setattr(contributions, "MAX_CODE_SPLITS", 0)
-    _, grouped = explainer.explain(prepared)
+    grouped = hgb.explain_grouped(encoded)
     np.testing.assert_allclose(counted, grouped, atol=1e-12)
     np.testing.assert_allclose(sorted_codes, grouped, atol=1e-12)
+
+
+@pytest.mark.parametrize("memo_splits", [16, 0])
+def test_compiled_walk_equals_the_grouped_closed_form(
+    spec: FeatureSpec, monkeypatch: pytest.MonkeyPatch, memo_splits: int
+) -> None:
+    """The compiled walk (pattern tables, or row by row for trees above MEMO_SPLITS) gives
+    the closed form's figures on a model with a categorical feature, missing numbers and
+    missing categories, unseen and negative category codes, and a batch split in two (the
+    second reuses and extends the first's pattern tables)."""
+    from leadscore.ml import contributions, treewalk
+
+    monkeypatch.setattr(treewalk, "MEMO_SPLITS", memo_splits)
+    pipe, prepared, kinds = _fitted("hgb", spec, max_iter=40, max_leaf_nodes=15)
+    reference = prepare_features(pd.DataFrame([BASELINES]), kinds)
+    explainer = PipelineContributions.create(pipe, reference, FEATURES)
+    assert explainer is not None
+    hgb = explainer.explainer
+    assert isinstance(hgb, contributions.HGBContributions)
+    assert hgb.forest.luts.shape[0] > 0, "the model should split on the category"
+    assert (len(hgb.memo.walk_roots) > 0) == (memo_splits == 0)
+    encoded = np.asarray(explainer.prep.transform(prepared), dtype=np.float64)
+    columns = output_columns_by_feature(explainer.prep[-1])
+    assert columns is not None
+    encoded[::13, columns["segment"][0]] = 7.0  # a code the trees never saw
+    encoded[::17, columns["segment"][0]] = -1.0
+    encoded[::5, columns["strong_signal"][0]] = np.nan
+    expected = hgb.explain_grouped(encoded)
+    half = len(encoded) // 2
+    walked = np.vstack([hgb.explain(encoded[:half]), hgb.explain(encoded[half:])])
+    np.testing.assert_allclose(walked, expected, rtol=0, atol=1e-9)
+    with threadpool_limits(1):
+        logit = pipe[-1].decision_function(encoded)
+    np.testing.assert_allclose(walked.sum(axis=1), logit - hgb.reference_logit, atol=1e-9)
 
 
 def test_contributions_equal_occlusion_for_an_additive_model(spec: FeatureSpec) -> None:

@@ -49,6 +49,8 @@ import scipy.sparse as sp
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 
+from leadscore.ml import treewalk
+
 MAX_DEPTH_TABLE = 64
 
 
@@ -304,8 +306,64 @@ class HGBContributions:
             self.trees.append(
                 (replace(tree, luts={int(k): v for k, v in luts.items()}), nodes, raw)
             )
+        self.forest = self._flatten(model)
+        self.memo = treewalk.PatternMemo(self.forest, len(self.input_column))
         self.reference_logit = float(
             model.decision_function(np.asarray(reference, dtype=np.float64).reshape(1, -1))[0]
+        )
+
+    def _flatten(self, model: HistGradientBoostingClassifier) -> treewalk.FlatForest:
+        """All trees in the flat arrays :mod:`leadscore.ml.treewalk` walks, with the
+        reference's decision at every split (the same rules as :func:`_x_goes_left`)."""
+        parts: dict[str, list[np.ndarray]] = {k: [] for k in ("feature", "threshold", "ml")}
+        parts.update({k: [] for k in ("leaf", "left", "right", "value", "lut", "z", "root")})
+        luts: list[np.ndarray] = []
+        offset = 0
+        max_depth = 0
+        for (predictor,), (tree, _, _) in zip(model._predictors, self.trees, strict=True):
+            nodes = predictor.nodes
+            size = len(nodes)
+            lut_row = np.full(size, -1, dtype=np.int64)
+            z_left = np.zeros(size, dtype=bool)
+            z_dec = _x_goes_left(
+                nodes,
+                tree,
+                self.reference,
+                predictor.raw_left_cat_bitsets,
+                self.known_bitsets,
+                self.f_idx_map,
+            )[0]
+            z_left[tree.internal] = z_dec
+            for k in np.flatnonzero(tree.categorical):
+                assert tree.luts is not None
+                lut_row[tree.internal[k]] = len(luts)
+                luts.append(tree.luts[int(k)])
+            parts["feature"].append(nodes["feature_idx"].astype(np.int64))
+            parts["threshold"].append(nodes["num_threshold"].astype(np.float64))
+            parts["ml"].append(nodes["missing_go_to_left"].astype(bool))
+            parts["leaf"].append(nodes["is_leaf"].astype(bool))
+            parts["left"].append(nodes["left"].astype(np.int64) + offset)
+            parts["right"].append(nodes["right"].astype(np.int64) + offset)
+            parts["value"].append(nodes["value"].astype(np.float64))
+            parts["lut"].append(lut_row)
+            parts["z"].append(z_left)
+            parts["root"].append(np.asarray([offset], dtype=np.int64))
+            offset += size
+            max_depth = max(max_depth, int(nodes["depth"].max()))
+        flat = {k: np.concatenate(v) if v else np.empty(0) for k, v in parts.items()}
+        return treewalk.FlatForest(
+            feature=flat["feature"].astype(np.int64),
+            threshold=flat["threshold"].astype(np.float64),
+            missing_left=flat["ml"].astype(bool),
+            is_leaf=flat["leaf"].astype(bool),
+            left=flat["left"].astype(np.int64),
+            right=flat["right"].astype(np.int64),
+            value=flat["value"].astype(np.float64),
+            lut_row=flat["lut"].astype(np.int64),
+            luts=np.asarray(luts, dtype=bool).reshape(-1, 257),
+            z_left=flat["z"].astype(bool),
+            roots=flat["root"].astype(np.int64),
+            max_depth=max_depth,
         )
 
     def _to_internal(self, X: np.ndarray) -> np.ndarray:
@@ -314,6 +372,26 @@ class HGBContributions:
         return np.asarray(self._internal.transform(X), dtype=np.float64)
 
     def explain(self, X: np.ndarray) -> np.ndarray:
+        """(rows x encoded columns) contributions; each row sums to logit(x) - logit(z).
+
+        The compiled per-row walk (:mod:`leadscore.ml.treewalk`); :meth:`explain_grouped`
+        is the vectorised closed form it is tested against.
+        """
+        internal = self._to_internal(np.asarray(X, dtype=np.float64))
+        return self.explain_internal(internal, self.input_column, self.n_columns)
+
+    def explain_internal(
+        self, internal: np.ndarray, column_out: np.ndarray, n_out: int
+    ) -> np.ndarray:
+        """Contributions of rows already in the trees' layout; internal column ``i``'s share
+        goes to output column ``column_out[i]``."""
+        X = np.asarray(internal, dtype=np.float64)
+        out = np.zeros((X.shape[0], n_out), order="F")
+        if X.shape[0]:
+            self.memo.contributions(X, column_out, out)
+        return out
+
+    def explain_grouped(self, X: np.ndarray) -> np.ndarray:
         """(rows x encoded columns) contributions; each row sums to logit(x) - logit(z).
 
         Per tree, a row's contributions depend only on its left/right decision at each split
