@@ -385,10 +385,16 @@ class HGBContributions:
     ) -> np.ndarray:
         """Contributions of rows already in the trees' layout; internal column ``i``'s share
         goes to output column ``column_out[i]``."""
-        X = np.asarray(internal, dtype=np.float64)
-        out = np.zeros((X.shape[0], n_out), order="F")
-        if X.shape[0]:
-            self.memo.contributions(X, column_out, out)
+        return self.explain_columns(np.asarray(internal, dtype=np.float64).T, column_out, n_out)
+
+    def explain_columns(
+        self, columns: np.ndarray, column_out: np.ndarray, n_out: int
+    ) -> np.ndarray:
+        """Contributions from the trees' input given as columns x rows (internal layout)."""
+        XT = np.ascontiguousarray(columns, dtype=np.float64)
+        out = np.zeros((XT.shape[1], n_out), order="F")
+        if XT.shape[1]:
+            self.memo.contributions(XT, column_out, out)
         return out
 
     def explain_grouped(self, X: np.ndarray) -> np.ndarray:
@@ -497,6 +503,7 @@ class PipelineContributions:
         explainer: HGBContributions | LinearContributions,
         column_feature: np.ndarray,
         n_features: int,
+        features: Sequence[str] = (),
     ) -> None:
         self.prep = pipeline[:-1]
         self.model = pipeline[-1]
@@ -506,6 +513,63 @@ class PipelineContributions:
         self.fold = np.zeros((len(column_feature), n_features))
         mapped = column_feature >= 0
         self.fold[np.flatnonzero(mapped), column_feature[mapped]] = 1.0
+        self.features = list(features)
+        self.n_features = n_features
+        # Trees read one internal column per feature: numbers as they are, categories as
+        # codes. The encoders then need not run per batch: a category's code is looked up
+        # once per distinct value (through the fitted encoders) and cached. Checked against
+        # the encoders on each batch's first rows; any difference turns this path off.
+        self._direct: bool | None = None
+        self._codes: dict[str, dict[Any, float]] = {}
+        self._internal_feature = np.full(0, -1, dtype=np.intp)
+        if isinstance(explainer, HGBContributions) and mapped.all() and len(self.features):
+            internal_feature = column_feature[explainer.input_column]
+            if len(np.unique(internal_feature)) == len(internal_feature) == n_features:
+                self._internal_feature = internal_feature
+                self._direct = True
+
+    def _encode(self, prepared: pd.DataFrame) -> np.ndarray:
+        """The trees' input through the fitted encoders (columns x rows)."""
+        assert isinstance(self.explainer, HGBContributions)
+        encoded = np.asarray(self.prep.transform(prepared), dtype=np.float64)
+        return np.ascontiguousarray(self.explainer._to_internal(encoded).T)
+
+    def _category_codes(self, name: str, values: np.ndarray, template: pd.DataFrame) -> np.ndarray:
+        """The trees' code of each distinct value of category ``name`` (NaN included)."""
+        known = self._codes.setdefault(name, {})
+        keys = [None if isinstance(v, float) and math.isnan(v) else v for v in values]
+        new = [k for k in dict.fromkeys(keys) if k not in known]
+        if new:
+            probe = template.iloc[np.zeros(len(new), dtype=np.intp)].reset_index(drop=True)
+            probe[name] = pd.Series([np.nan if k is None else k for k in new], dtype=object)
+            column = int(np.flatnonzero(self._internal_feature == self.features.index(name))[0])
+            codes = self._encode(probe)[column]
+            known.update(zip(new, codes.tolist(), strict=True))
+        return np.asarray([known[k] for k in keys], dtype=np.float64)
+
+    def _direct_internal(self, prepared: pd.DataFrame) -> np.ndarray | None:
+        """Columns x rows input of the trees without running the encoders per batch, or None
+        when that shortcut does not apply (or once it has disagreed with the encoders)."""
+        if not self._direct or len(prepared) == 0:
+            return None
+        n = len(prepared)
+        out = np.empty((len(self._internal_feature), n))
+        template = prepared.iloc[:1]
+        for column, j in enumerate(self._internal_feature):
+            name = self.features[j]
+            values = prepared[name]
+            if values.dtype == object:
+                codes, uniques = pd.factorize(values, use_na_sentinel=False)
+                table = self._category_codes(name, np.asarray(uniques, dtype=object), template)
+                np.take(table, codes, out=out[column])
+            else:
+                out[column] = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        check = min(n, 256)
+        expected = self._encode(prepared.iloc[:check])
+        if not np.array_equal(out[:, :check], expected, equal_nan=True):
+            self._direct = False
+            return None
+        return out
 
     @classmethod
     def create(
@@ -529,10 +593,17 @@ class PipelineContributions:
             explainer = LinearContributions(model, encoded[0])
         else:
             return None
-        return cls(pipeline, explainer, column_feature, len(features))
+        return cls(pipeline, explainer, column_feature, len(features), features)
 
     def explain(self, prepared: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """(log-odds per row, contributions rows x features) for one batch."""
+        internal = self._direct_internal(prepared)
+        if internal is not None:
+            assert isinstance(self.explainer, HGBContributions)
+            phi = np.ascontiguousarray(
+                self.explainer.explain_columns(internal, self._internal_feature, self.n_features)
+            )
+            return self.reference_logit + phi.sum(axis=1), phi
         encoded = self.prep.transform(prepared)
         phi = self.explainer.explain(encoded) @ self.fold
         # exact: contributions sum to the log-odds minus the reference's (tested), so the

@@ -255,7 +255,7 @@ def _walk_pattern(
     b = 0
     st_node[0] = root
     st_marks[0] = 0
-    st_feature[0] = -1
+    st_feature[0] = 0
     sp = 1
     while sp > 0:
         sp -= 1
@@ -269,12 +269,16 @@ def _walk_pattern(
             else:
                 b -= 1
             side[f] = 0
-        f = st_feature[sp]
-        if f >= 0:
-            side[f] = 2
+        pending = st_feature[sp]  # f + 1: f joins A; -(f + 1): f joins B; 0: none
+        if pending != 0:
+            f = pending - 1 if pending > 0 else -pending - 1
+            side[f] = 1 if pending > 0 else 2
             marks[n_marks] = f
             n_marks += 1
-            b += 1
+            if pending > 0:
+                a += 1
+            else:
+                b += 1
         while not is_leaf[node]:
             f = feature[node]
             s = side[f]
@@ -285,14 +289,20 @@ def _walk_pattern(
             else:
                 go_left = x_left[node]
                 if go_left != z_left[node]:
-                    st_node[sp] = left[node] if z_left[node] else right[node]
+                    # both children: the right one now, the left one later (the closed
+                    # form's leaf order, so each sum is added up in the same order)
+                    st_node[sp] = left[node]
                     st_marks[sp] = n_marks
-                    st_feature[sp] = f
+                    st_feature[sp] = f + 1 if go_left else -(f + 1)
                     sp += 1
-                    side[f] = 1
+                    side[f] = 2 if go_left else 1
                     marks[n_marks] = f
                     n_marks += 1
-                    a += 1
+                    if go_left:
+                        b += 1
+                    else:
+                        a += 1
+                    go_left = False
             node = left[node] if go_left else right[node]
         v = value[node]
         if v != 0.0 and n_marks > 0:
@@ -565,14 +575,15 @@ class PatternMemo:
             ]
         self.table, self.pair_base, self.capacity = table, base, capacity
 
-    def contributions(self, X: np.ndarray, column_out: np.ndarray, out: np.ndarray) -> None:
-        """Add every tree's contributions for the rows of ``X`` into ``out``."""
+    def contributions(self, XT: np.ndarray, column_out: np.ndarray, out: np.ndarray) -> None:
+        """Add every tree's contributions for the rows of ``XT`` (columns x rows, C order)
+        into ``out`` (rows x outputs)."""
         f = self.forest
         column_out = np.ascontiguousarray(column_out, dtype=np.int64)
+        n = XT.shape[1]
         if len(self.trees):
-            XT = np.ascontiguousarray(np.asarray(X, dtype=np.float64).T)
             known = self.n_patterns.copy()
-            codes = np.empty((len(self.trees), X.shape[0]), dtype=np.int32)
+            codes = np.empty((len(self.trees), n), dtype=np.int32)
             _learn(
                 XT,
                 self.trees,
@@ -622,9 +633,8 @@ class PatternMemo:
             )
             out += outT.T
         if len(self.walk_roots):
-            Xc = np.ascontiguousarray(X, dtype=np.float64)
             _walk_all(
-                Xc,
+                np.ascontiguousarray(XT.T),
                 f.feature,
                 f.threshold,
                 f.missing_left,
