@@ -287,6 +287,8 @@ class HGBContributions:
         self.reference = self._to_internal(np.asarray(reference, dtype=np.float64).reshape(1, -1))
         self.known_bitsets, self.f_idx_map = model._bin_mapper.make_known_categories_bitsets()
         self.trees: list[tuple[_Tree, np.ndarray, np.ndarray]] = []
+        self._z_decisions: list[np.ndarray] = []
+        self._leaves_compiled = False
         for (predictor,) in model._predictors:
             nodes = predictor.nodes
             raw = predictor.raw_left_cat_bitsets
@@ -294,7 +296,8 @@ class HGBContributions:
             z_dec = _x_goes_left(
                 nodes, splits, self.reference, raw, self.known_bitsets, self.f_idx_map
             )[0]
-            tree = _compile_tree(nodes, z_dec, splits)
+            self._z_decisions.append(z_dec)
+            tree = splits  # leaves are compiled when the closed form is asked for
             luts = {
                 k: _category_lut(
                     raw[tree.bitset_idx[k]],
@@ -320,19 +323,13 @@ class HGBContributions:
         luts: list[np.ndarray] = []
         offset = 0
         max_depth = 0
-        for (predictor,), (tree, _, _) in zip(model._predictors, self.trees, strict=True):
+        for (predictor,), (tree, _, _), z_dec in zip(
+            model._predictors, self.trees, self._z_decisions, strict=True
+        ):
             nodes = predictor.nodes
             size = len(nodes)
             lut_row = np.full(size, -1, dtype=np.int64)
             z_left = np.zeros(size, dtype=bool)
-            z_dec = _x_goes_left(
-                nodes,
-                tree,
-                self.reference,
-                predictor.raw_left_cat_bitsets,
-                self.known_bitsets,
-                self.f_idx_map,
-            )[0]
             z_left[tree.internal] = z_dec
             for k in np.flatnonzero(tree.categorical):
                 assert tree.luts is not None
@@ -404,6 +401,12 @@ class HGBContributions:
         node, so rows are grouped by that bit pattern (a tree has at most a few hundred in
         use): the leaf formula runs once per pattern and the result is gathered back to rows.
         """
+        if not self._leaves_compiled:
+            self.trees = [
+                (replace(_compile_tree(nodes, z_dec, tree), luts=tree.luts), nodes, raw)
+                for (tree, nodes, raw), z_dec in zip(self.trees, self._z_decisions, strict=True)
+            ]
+            self._leaves_compiled = True
         X = np.asfortranarray(self._to_internal(np.asarray(X, dtype=np.float64)))
         n = X.shape[0]
         batch = _Batch(X)
