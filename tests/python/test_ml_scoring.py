@@ -429,3 +429,24 @@ def test_percentile_from_value_counts_is_the_mid_rank_over_the_whole_run() -> No
     by_value = dict(zip(distinct, percentile_of_counts(counts), strict=True))
     assert all(by_value[v] == p for v, p in zip(values, got, strict=True) if not np.isnan(v))
     assert np.isnan(got[np.isnan(values)]).all()
+
+
+def test_trees_input_without_the_encoders_equals_the_encoders_path(spec: FeatureSpec) -> None:
+    """The HGB explainer builds the trees' input itself (numbers as they are, category codes
+    looked up once per distinct value, unseen and missing categories included) and gets the
+    figures of the path that runs the fitted encoders on every batch."""
+    pipe, prepared, kinds = _fitted("hgb", spec, max_iter=30)
+    prepared = prepared.copy()
+    prepared.loc[::9, "segment"] = "never-seen"
+    reference = prepare_features(pd.DataFrame([BASELINES]), kinds)
+    direct = PipelineContributions.create(pipe, reference, FEATURES)
+    encoders = PipelineContributions.create(pipe, reference, FEATURES)
+    assert direct is not None and encoders is not None
+    encoders._direct = False
+    half = len(prepared) // 2
+    logit_a, phi_a = direct.explain(prepared.iloc[:half])
+    logit_b, phi_b = direct.explain(prepared.iloc[half:])
+    assert direct._direct and direct._checked, "the shortcut should apply to this pipeline"
+    logit, phi = encoders.explain(prepared)
+    np.testing.assert_array_equal(np.vstack([phi_a, phi_b]), phi)
+    np.testing.assert_array_equal(np.concatenate([logit_a, logit_b]), logit)

@@ -521,8 +521,9 @@ class PipelineContributions:
         # Trees read one internal column per feature: numbers as they are, categories as
         # codes. The encoders then need not run per batch: a category's code is looked up
         # once per distinct value (through the fitted encoders) and cached. Checked against
-        # the encoders on each batch's first rows; any difference turns this path off.
+        # the encoders on the first batch's first rows; a difference turns this path off.
         self._direct: bool | None = None
+        self._checked = False
         self._codes: dict[str, dict[Any, float]] = {}
         self._internal_feature = np.full(0, -1, dtype=np.intp)
         if isinstance(explainer, HGBContributions) and mapped.all() and len(self.features):
@@ -567,11 +568,13 @@ class PipelineContributions:
                 np.take(table, codes, out=out[column])
             else:
                 out[column] = values.to_numpy(dtype=np.float64, na_value=np.nan)
-        check = min(n, 256)
-        expected = self._encode(prepared.iloc[:check])
-        if not np.array_equal(out[:, :check], expected, equal_nan=True):
-            self._direct = False
-            return None
+        if not self._checked:  # the first batch's first rows, against the encoders
+            check = min(n, 256)
+            expected = self._encode(prepared.iloc[:check])
+            if not np.array_equal(out[:, :check], expected, equal_nan=True):
+                self._direct = False
+                return None
+            self._checked = True
         return out
 
     @classmethod
