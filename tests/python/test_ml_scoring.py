@@ -329,11 +329,11 @@ def test_packed_decision_codes_and_grouped_decision_rows_give_the_same_contribut
 def test_compiled_walk_equals_the_grouped_closed_form(
     spec: FeatureSpec, monkeypatch: pytest.MonkeyPatch, memo_splits: int
 ) -> None:
-    """The compiled walk (pattern tables, or row by row for trees above MEMO_SPLITS) gives
-    the closed form's figures on a model with a categorical feature, missing numbers and
-    missing categories, unseen and negative category codes, and a batch split in two (the
-    second reuses and extends the first's pattern tables). Through the tables the figures are
-    bit for bit the closed form's, so scores and percentile ties do not move."""
+    """The compiled walk over pattern tables gives the closed form's figures bit for bit
+    (so scores and percentile ties do not move) on a model with a categorical feature,
+    missing numbers and categories, unseen and negative category codes, and a batch split in
+    two (the second reuses and extends the first's tables); with trees above MEMO_SPLITS the
+    model falls back to the closed form itself."""
     from leadscore.ml import contributions, treewalk
 
     monkeypatch.setattr(treewalk, "MEMO_SPLITS", memo_splits)
@@ -344,7 +344,7 @@ def test_compiled_walk_equals_the_grouped_closed_form(
     hgb = explainer.explainer
     assert isinstance(hgb, contributions.HGBContributions)
     assert hgb.forest.luts.shape[0] > 0, "the model should split on the category"
-    assert (len(hgb.memo.walk_roots) > 0) == (memo_splits == 0)
+    assert hgb.memo.complete == (memo_splits > 0)
     encoded = np.asarray(explainer.prep.transform(prepared), dtype=np.float64)
     columns = output_columns_by_feature(explainer.prep[-1])
     assert columns is not None
@@ -355,8 +355,8 @@ def test_compiled_walk_equals_the_grouped_closed_form(
     half = len(encoded) // 2
     walked = np.vstack([hgb.explain(encoded[:half]), hgb.explain(encoded[half:])])
     np.testing.assert_allclose(walked, expected, rtol=0, atol=1e-9)
-    if memo_splits:  # the tables add each tree's leaves in the closed form's order
-        np.testing.assert_array_equal(walked, expected)
+    # the tables add each tree's leaves in the closed form's order: bit for bit
+    np.testing.assert_array_equal(walked, expected)
     with threadpool_limits(1):
         logit = pipe[-1].decision_function(encoded)
     np.testing.assert_allclose(walked.sum(axis=1), logit - hgb.reference_logit, atol=1e-9)

@@ -371,8 +371,9 @@ class HGBContributions:
     def explain(self, X: np.ndarray) -> np.ndarray:
         """(rows x encoded columns) contributions; each row sums to logit(x) - logit(z).
 
-        The compiled per-row walk (:mod:`leadscore.ml.treewalk`); :meth:`explain_grouped`
-        is the vectorised closed form it is tested against.
+        The compiled walk over per-tree pattern tables (:mod:`leadscore.ml.treewalk`);
+        :meth:`explain_grouped` is the vectorised closed form it is tested against, and is
+        used instead when a tree has more splits than the tables take.
         """
         internal = self._to_internal(np.asarray(X, dtype=np.float64))
         return self.explain_internal(internal, self.input_column, self.n_columns)
@@ -390,8 +391,14 @@ class HGBContributions:
         """Contributions from the trees' input given as columns x rows (internal layout)."""
         XT = np.ascontiguousarray(columns, dtype=np.float64)
         out = np.zeros((XT.shape[1], n_out), order="F")
-        if XT.shape[1]:
+        if XT.shape[1] == 0:
+            return out
+        if self.memo.complete:
             self.memo.contributions(XT, column_out, out)
+        else:  # a tree too big for pattern tables: the closed form, as before
+            phi = self._grouped_internal(np.asfortranarray(XT.T))
+            for i, col in enumerate(np.asarray(column_out)):
+                out[:, col] += phi[:, i]
         return out
 
     def explain_grouped(self, X: np.ndarray) -> np.ndarray:
@@ -401,13 +408,19 @@ class HGBContributions:
         node, so rows are grouped by that bit pattern (a tree has at most a few hundred in
         use): the leaf formula runs once per pattern and the result is gathered back to rows.
         """
+        X = np.asfortranarray(self._to_internal(np.asarray(X, dtype=np.float64)))
+        out = np.empty((X.shape[0], self.n_columns))
+        out[:, self.input_column] = self._grouped_internal(X)
+        return out
+
+    def _grouped_internal(self, X: np.ndarray) -> np.ndarray:
+        """:meth:`explain_grouped` on rows already in the trees' layout (internal columns)."""
         if not self._leaves_compiled:
             self.trees = [
                 (replace(_compile_tree(nodes, z_dec, tree), luts=tree.luts), nodes, raw)
                 for (tree, nodes, raw), z_dec in zip(self.trees, self._z_decisions, strict=True)
             ]
             self._leaves_compiled = True
-        X = np.asfortranarray(self._to_internal(np.asarray(X, dtype=np.float64)))
         n = X.shape[0]
         batch = _Batch(X)
         phi = np.zeros((n, self.n_columns), order="F")
@@ -440,9 +453,7 @@ class HGBContributions:
                 by_column = np.asfortranarray(table[:, used])
                 for k, col in enumerate(used):
                     phi[:, col] += by_column[:, k][inverse]
-        out = np.empty((n, self.n_columns))
-        out[:, self.input_column] = phi
-        return out
+        return phi
 
     def _pattern_contributions(self, tree: _Tree, decisions: np.ndarray) -> np.ndarray:
         """(patterns x columns) contributions of one tree for each decision pattern."""

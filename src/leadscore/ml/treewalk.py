@@ -1,24 +1,31 @@
-"""Compiled per-row walk for the exact baseline-Shapley contributions of boosted trees.
+"""Compiled (numba) exact baseline-Shapley contributions of boosted trees, per lead.
 
-Same definition and same figures as the grouped closed form in
-:mod:`leadscore.ml.contributions` (which stays as the reference the tests compare against),
-computed differently: each row walks each tree once, the way interventional TreeSHAP does
-with one background row (the typical lead ``z``). At a split where the row ``x`` and ``z`` go
-the same way, the walk follows them; where they part on a feature not yet decided on this
-path, it visits both children, the ``x`` side with that feature in the set ``A`` (takes
-``x``'s value) and the ``z`` side with it in ``B``; once decided, a feature's later splits
-follow its side. A leaf reached with ``|A| = a`` and ``|B| = b`` adds
-``v (a-1)! b! / (a+b)!`` to each feature of ``A`` and subtracts ``v a! (b-1)! / (a+b)!`` from
-each of ``B``: the leaf enumeration of the closed form, visited only where ``x`` can reach.
+Same definition and the same figures, bit for bit, as the grouped closed form in
+:mod:`leadscore.ml.contributions` (which stays as the reference the tests compare against):
+
+* In one tree a row's contributions depend only on its left/right decision at each split, its
+  *pattern* (14 bits for a 15-leaf tree). A tree sees a few thousand of the 2**splits
+  patterns, so each pattern's contributions are computed once, kept in a per-tree table and
+  reused by every later row and batch that shows it (:class:`PatternMemo`).
+* A pattern's contributions come from the walk interventional TreeSHAP does with one
+  background row (the typical lead ``z``): where the row ``x`` and ``z`` go the same way the
+  walk follows them; where they part on a feature not yet decided on this path it visits both
+  children, the ``x`` side with that feature in the set ``A`` (takes ``x``'s value) and the
+  ``z`` side with it in ``B``; once decided, a feature's later splits follow its side. A leaf
+  reached with ``|A| = a`` and ``|B| = b`` adds ``v (a-1)! b! / (a+b)!`` to each feature of
+  ``A`` and subtracts ``v a! (b-1)! / (a+b)!`` from each of ``B``. Children are visited right
+  first, the closed form's leaf order, so every sum is added up in the same order.
+* Per batch: every row's pattern in every tree (branch-free comparisons, column by column),
+  new patterns numbered and walked, then each row's contributions gathered from the tables,
+  tree after tree. Rows are split across the native threads :mod:`leadscore.ml.runtime`
+  allows.
 
 Split rules follow HistGradientBoosting's predictor on raw values: numbers go left when
 ``x <= threshold``, a missing number goes to the split's missing side; categories go by a
 257-entry table per categorical split (the 256 category codes, then missing), built from the
 split's left bitset and the feature's known categories (unknown categories go to the missing
-side), as in :func:`leadscore.ml.contributions._category_lut`.
-
-numba compiles this once per machine (``cache=True`` keeps the machine code beside this
-file); rows are split across the native threads that :mod:`leadscore.ml.runtime` allows.
+side). numba compiles the kernels once per machine (``cache=True`` keeps the machine code in
+``__pycache__`` beside this file; measured about 10 CPU-s the first time).
 """
 
 from __future__ import annotations
@@ -65,171 +72,6 @@ def weight_tables(size: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 @numba.njit(cache=True, nogil=True)
-def _goes_left(
-    forest_feature: np.ndarray,
-    threshold: np.ndarray,
-    missing_left: np.ndarray,
-    lut_row: np.ndarray,
-    luts: np.ndarray,
-    X: np.ndarray,
-    r: int,
-    node: int,
-) -> bool:
-    x = X[r, forest_feature[node]]
-    k = lut_row[node]
-    if k >= 0:
-        code = 256 if np.isnan(x) or x < 0 else np.int64(x) & 0xFF
-        return luts[k, code]
-    if np.isnan(x):
-        return missing_left[node]
-    return x <= threshold[node]
-
-
-@numba.njit(cache=True, nogil=True)
-def _walk_rows(
-    X: np.ndarray,
-    start: int,
-    stop: int,
-    feature: np.ndarray,
-    threshold: np.ndarray,
-    missing_left: np.ndarray,
-    is_leaf: np.ndarray,
-    left: np.ndarray,
-    right: np.ndarray,
-    value: np.ndarray,
-    lut_row: np.ndarray,
-    luts: np.ndarray,
-    z_left: np.ndarray,
-    roots: np.ndarray,
-    column_out: np.ndarray,
-    wa: np.ndarray,
-    wb: np.ndarray,
-    max_depth: int,
-    out: np.ndarray,
-) -> None:
-    n_columns = X.shape[1]
-    side = np.zeros(n_columns, dtype=np.int8)  # 0 undecided, 1 in A (x), 2 in B (z)
-    marks = np.empty(max_depth + 1, dtype=np.int64)  # decided features, in order
-    size = 2 * max_depth + 2
-    st_node = np.empty(size, dtype=np.int64)
-    st_marks = np.empty(size, dtype=np.int64)
-    st_feature = np.empty(size, dtype=np.int64)
-    for r in range(start, stop):
-        for t in range(roots.shape[0]):
-            n_marks = 0
-            a = 0
-            b = 0
-            sp = 0
-            st_node[0] = roots[t]
-            st_marks[0] = 0
-            st_feature[0] = -1
-            sp = 1
-            while sp > 0:
-                sp -= 1
-                node = st_node[sp]
-                keep = st_marks[sp]
-                while n_marks > keep:  # back to the decisions this branch was pushed with
-                    n_marks -= 1
-                    f = marks[n_marks]
-                    if side[f] == 1:
-                        a -= 1
-                    else:
-                        b -= 1
-                    side[f] = 0
-                f = st_feature[sp]
-                if f >= 0:  # the z side of a parting split: the feature joins B
-                    side[f] = 2
-                    marks[n_marks] = f
-                    n_marks += 1
-                    b += 1
-                while not is_leaf[node]:
-                    f = feature[node]
-                    s = side[f]
-                    if s == 1:
-                        go_left = _goes_left(
-                            feature, threshold, missing_left, lut_row, luts, X, r, node
-                        )
-                    elif s == 2:
-                        go_left = z_left[node]
-                    else:
-                        go_left = _goes_left(
-                            feature, threshold, missing_left, lut_row, luts, X, r, node
-                        )
-                        if go_left != z_left[node]:
-                            # visit the z side later, with f in B and today's decisions
-                            st_node[sp] = left[node] if z_left[node] else right[node]
-                            st_marks[sp] = n_marks
-                            st_feature[sp] = f
-                            sp += 1
-                            side[f] = 1
-                            marks[n_marks] = f
-                            n_marks += 1
-                            a += 1
-                    node = left[node] if go_left else right[node]
-                v = value[node]
-                if v != 0.0 and n_marks > 0:
-                    add_a = v * wa[a, b]
-                    sub_b = v * wb[a, b]
-                    for i in range(n_marks):
-                        f = marks[i]
-                        if side[f] == 1:
-                            out[r, column_out[f]] += add_a
-                        else:
-                            out[r, column_out[f]] -= sub_b
-            while n_marks > 0:
-                n_marks -= 1
-                side[marks[n_marks]] = 0
-
-
-@numba.njit(cache=True, parallel=True)
-def _walk_all(
-    X: np.ndarray,
-    feature: np.ndarray,
-    threshold: np.ndarray,
-    missing_left: np.ndarray,
-    is_leaf: np.ndarray,
-    left: np.ndarray,
-    right: np.ndarray,
-    value: np.ndarray,
-    lut_row: np.ndarray,
-    luts: np.ndarray,
-    z_left: np.ndarray,
-    roots: np.ndarray,
-    column_out: np.ndarray,
-    wa: np.ndarray,
-    wb: np.ndarray,
-    max_depth: int,
-    out: np.ndarray,
-) -> None:
-    n = X.shape[0]
-    n_chunks = (n + CHUNK - 1) // CHUNK
-    for c in numba.prange(n_chunks):
-        start = c * CHUNK
-        stop = min(n, start + CHUNK)
-        _walk_rows(
-            X,
-            start,
-            stop,
-            feature,
-            threshold,
-            missing_left,
-            is_leaf,
-            left,
-            right,
-            value,
-            lut_row,
-            luts,
-            z_left,
-            roots,
-            column_out,
-            wa,
-            wb,
-            max_depth,
-            out,
-        )
-
-
-@numba.njit(cache=True, nogil=True)
 def _walk_pattern(
     root: int,
     x_left: np.ndarray,
@@ -248,8 +90,8 @@ def _walk_pattern(
     st_feature: np.ndarray,
     out: np.ndarray,
 ) -> None:
-    """The walk of :func:`_walk_rows` for one tree, with ``x``'s decisions given per node
-    (``x_left``) instead of computed from a row; adds into ``out`` (internal columns)."""
+    """One tree's walk for one decision pattern (``x``'s decision at each node given in
+    ``x_left``); adds the contributions into ``out`` (internal columns)."""
     n_marks = 0
     a = 0
     b = 0
@@ -332,7 +174,8 @@ def _tree_codes(
     code: np.ndarray,
 ) -> None:
     """code[r]: row r's decisions at tree t's splits, bit k set when it goes left at the
-    k-th split (HGB's rules, as :func:`_goes_left`). ``XT`` is columns x rows."""
+    k-th split (HGB's rules, as ``_goes_left_at`` in :mod:`leadscore.ml.contributions`).
+    ``XT`` is columns x rows."""
     n = XT.shape[1]
     for r in range(n):
         code[r] = 0
@@ -497,14 +340,16 @@ def _gather(
 MEMO_SPLITS = 16
 """Trees with at most this many splits are explained through a table of decision patterns
 (a row's contributions in a tree depend only on its left/right decision at each split, and a
-tree sees a few thousand of the 2**splits patterns); bigger trees are walked row by row."""
+tree sees a few thousand of the 2**splits patterns); a model with bigger trees is explained
+by the grouped closed form in :mod:`leadscore.ml.contributions`."""
 
 
 class PatternMemo:
     """Per-tree tables of the contributions of each decision pattern seen so far.
 
     A pattern is computed once (by the walk, on its bits) and reused for every row and batch
-    that shows it; trees with more than :data:`MEMO_SPLITS` splits are walked row by row.
+    that shows it. With a tree of more than :data:`MEMO_SPLITS` splits, ``complete`` is False
+    and the caller uses the closed form instead.
     """
 
     def __init__(self, forest: FlatForest, n_columns: int) -> None:
@@ -529,7 +374,7 @@ class PatternMemo:
         self.split_lut = forest.lut_row[nodes]
         memo = counts <= MEMO_SPLITS
         self.trees = np.flatnonzero(memo).astype(np.int64)
-        self.walk_roots = forest.roots[~memo].astype(np.int64)
+        self.complete = bool(memo.all())  # else the caller uses the closed form
         self.memo_size = (1 << counts[self.trees]).astype(np.int64)
         self.memo_offset = np.concatenate([[0], np.cumsum(self.memo_size)[:-1]]).astype(np.int64)
         self.slot = np.full(int(self.memo_size.sum()), -1, dtype=np.int64)
@@ -632,23 +477,3 @@ class PatternMemo:
                 outT,
             )
             out += outT.T
-        if len(self.walk_roots):
-            _walk_all(
-                np.ascontiguousarray(XT.T),
-                f.feature,
-                f.threshold,
-                f.missing_left,
-                f.is_leaf,
-                f.left,
-                f.right,
-                f.value,
-                f.lut_row,
-                f.luts,
-                f.z_left,
-                self.walk_roots,
-                column_out,
-                self.wa,
-                self.wb,
-                f.max_depth,
-                out,
-            )
