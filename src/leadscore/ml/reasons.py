@@ -208,7 +208,13 @@ def select_reasons(
         out[f"reason_{slot + 1}_feature"] = feature
         out[f"reason_{slot + 1}_direction"] = direction.astype(object)
         out[f"reason_{slot + 1}_contribution"] = contrib
-    return pd.DataFrame(out, index=values.index)[reason_columns(k)]
+    # object columns as built (no per-batch inference into Arrow strings: the output is
+    # turned into strings once, for the whole run, by finalize_frame)
+    columns = {
+        name: pd.Series(out[name], index=values.index, dtype=out[name].dtype, copy=False)
+        for name in reason_columns(k)
+    }
+    return pd.DataFrame(columns, index=values.index, copy=False)
 
 
 def empty_reasons(n: int, index: pd.Index | None = None, k: int = REASON_SLOTS) -> pd.DataFrame:

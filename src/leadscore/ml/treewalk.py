@@ -389,9 +389,11 @@ class PatternMemo:
             np.concatenate(features).astype(np.int64) if features else np.empty(0, np.int64)
         )
         self.pair_tree = np.repeat(np.arange(len(self.trees)), widths)
-        self.capacity = np.zeros(len(self.trees), dtype=np.int64)
-        self.pair_base = np.zeros(len(self.pair_feature), dtype=np.int64)
-        self.table = np.zeros(0)
+        # room for every pattern a tree can have; np.zeros leaves untouched pages unmapped,
+        # so only the patterns seen take memory
+        per_pair = self.memo_size[self.pair_tree]
+        self.pair_base = np.concatenate([[0], np.cumsum(per_pair)[:-1]]).astype(np.int64)
+        self.table = np.zeros(int(per_pair.sum()))
         self.wa, self.wb = weight_tables(forest.max_depth + 1)
 
     def _split_args(self) -> tuple[np.ndarray, ...]:
@@ -403,22 +405,6 @@ class PatternMemo:
             self.forest.luts,
             self.split_offset,
         )
-
-    def _grow(self) -> None:
-        """Room for every tree's patterns: a tree that outgrew its space gets twice it."""
-        short = self.n_patterns > self.capacity
-        if not short.any():
-            return
-        capacity = np.where(short, np.maximum(2 * self.capacity, self.n_patterns), self.capacity)
-        per_pair = capacity[self.pair_tree]
-        base = np.concatenate([[0], np.cumsum(per_pair)[:-1]]).astype(np.int64)
-        table = np.zeros(int(per_pair.sum()))
-        old = self.capacity[self.pair_tree]
-        for p in np.flatnonzero(old):
-            table[base[p] : base[p] + old[p]] = self.table[
-                self.pair_base[p] : self.pair_base[p] + old[p]
-            ]
-        self.table, self.pair_base, self.capacity = table, base, capacity
 
     def contributions(self, XT: np.ndarray, column_out: np.ndarray, out: np.ndarray) -> None:
         """Add every tree's contributions for the rows of ``XT`` (columns x rows, C order)
@@ -438,7 +424,6 @@ class PatternMemo:
                 self.n_patterns,
                 codes,
             )
-            self._grow()
             _fill(
                 self.trees,
                 known,
