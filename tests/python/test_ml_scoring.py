@@ -450,3 +450,22 @@ def test_trees_input_without_the_encoders_equals_the_encoders_path(spec: Feature
     logit, phi = encoders.explain(prepared)
     np.testing.assert_array_equal(np.vstack([phi_a, phi_b]), phi)
     np.testing.assert_array_equal(np.concatenate([logit_a, logit_b]), logit)
+
+
+def test_per_distinct_value_helpers_equal_the_per_row_conversions() -> None:
+    """Text columns, category cleaning and integer scores are worked out per distinct value
+    now; each gives what the per-row conversion gave (values, missing values and dtype)."""
+    from leadscore.ml.grades import to_int_score
+    from leadscore.ml.output import as_str
+
+    text = pd.Series(["Raises: a", None, "Lowers: b", np.nan, "Raises: a", 3], dtype=object)
+    pd.testing.assert_series_equal(as_str(text), text.astype("str"))
+    raw = pd.Series([" smb", "mid ", None, "", "  ", "smb", np.nan], dtype=object)
+    prepared = prepare_features(pd.DataFrame({"segment": raw}), {"segment": "categorical"})
+    stripped = raw.astype(str).str.strip().astype(object)
+    expected = stripped.where(raw.notna().to_numpy() & (stripped != "").to_numpy(), np.nan)
+    pd.testing.assert_series_equal(prepared["segment"], expected, check_names=False)
+    values = np.array([1.4, np.nan, 101.0, -3.0, 50.5])
+    v = np.clip(np.round(values), 0, 100)
+    old = pd.array(np.where(np.isnan(v), None, v), dtype="Int64")
+    pd.testing.assert_extension_array_equal(to_int_score(values), old)
