@@ -212,8 +212,8 @@ def _learn(
     n_patterns: np.ndarray,
     codes: np.ndarray,
 ) -> None:
-    """codes[i]: every row's pattern in tree ``trees[i]``; patterns not seen before get the
-    tree's next numbers (in row order)."""
+    """codes[i]: the number of every row's pattern in tree ``trees[i]``'s table; patterns
+    not seen before get the tree's next numbers (in row order)."""
     n = XT.shape[1]
     for i in numba.prange(trees.shape[0]):
         code = codes[i]
@@ -234,6 +234,7 @@ def _learn(
             if slot[at] < 0:
                 slot[at] = n_patterns[i]
                 n_patterns[i] += 1
+            code[r] = slot[at]  # from here on, the pattern's number in the tree's table
 
 
 @numba.njit(cache=True, parallel=True)
@@ -309,8 +310,6 @@ def _fill(
 @numba.njit(cache=True, parallel=True)
 def _gather(
     codes: np.ndarray,
-    memo_offset: np.ndarray,
-    slot: np.ndarray,
     pair_offset: np.ndarray,
     pair_feature: np.ndarray,
     pair_base: np.ndarray,
@@ -318,18 +317,16 @@ def _gather(
     column_out: np.ndarray,
     outT: np.ndarray,
 ) -> None:
-    """outT[column_out[f], r] += each tree's memoised contributions for row r's pattern;
+    """outT[column_out[f], r] += each tree's memoised contributions for row r's pattern
+    (``codes`` holds pattern numbers, as :func:`_learn` leaves them);
     rows in chunks (one per task), trees in turn within a chunk (its table stays in cache)."""
     n = codes.shape[1]
     n_chunks = (n + CHUNK - 1) // CHUNK
     for c in numba.prange(n_chunks):
         start = c * CHUNK
         stop = min(n, start + CHUNK)
-        pattern = np.empty(CHUNK, dtype=np.int64)
         for i in range(codes.shape[0]):
-            base = memo_offset[i]
-            for r in range(stop - start):
-                pattern[r] = slot[base + codes[i, start + r]]
+            pattern = codes[i, start:stop]
             for p in range(pair_offset[i], pair_offset[i + 1]):
                 col = column_out[pair_feature[p]]
                 first = pair_base[p]
@@ -452,8 +449,6 @@ class PatternMemo:
             outT = np.zeros((out.shape[1], out.shape[0]))
             _gather(
                 codes,
-                self.memo_offset,
-                self.slot,
                 self.pair_offset,
                 self.pair_feature,
                 self.pair_base,
