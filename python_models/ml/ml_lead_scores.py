@@ -16,6 +16,6 @@ def model(dbt, session):
     )
     registry = pipeline.to_frame(dbt.ref("ml_model_registry"))
     features = pipeline.to_frame(dbt.ref("int_scoring_features"))
-    examples = pipeline.select_columns(dbt.ref("int_training_examples"), "label")
-    labels = pipeline.to_frame(examples)["label"]
+    # fetched only for the rules fallback's prior (pipeline.score)
+    labels = pipeline.select_columns(dbt.ref("int_training_examples"), "label")
     return pipeline.score(features, labels, spec, policy, pipeline.load_champion(registry), as_of)

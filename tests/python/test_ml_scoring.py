@@ -21,7 +21,12 @@ from leadscore.ml import (
     train_and_evaluate,
 )
 from leadscore.ml.contributions import PipelineContributions
-from leadscore.ml.features import hgb_pipeline, logistic_pipeline, prepare_features
+from leadscore.ml.features import (
+    hgb_pipeline,
+    logistic_pipeline,
+    output_columns_by_feature,
+    prepare_features,
+)
 from leadscore.ml.grades import grades, percentile_among
 from leadscore.ml.reasons import occlusion_contributions
 
@@ -311,13 +316,50 @@ def test_packed_decision_codes_and_grouped_decision_rows_give_the_same_contribut
         code = contributions._x_codes(tree, batch, raw, hgb.known_bitsets, hgb.f_idx_map)
         weights = 1 << np.arange(decisions.shape[1], dtype=np.int64)
         np.testing.assert_array_equal(code, decisions.astype(np.int64) @ weights)
-    _, counted = explainer.explain(prepared)
+    counted = hgb.explain_grouped(encoded)
     monkeypatch.setattr(contributions, "MAX_DENSE_SPLITS", 0)
-    _, sorted_codes = explainer.explain(prepared)
+    sorted_codes = hgb.explain_grouped(encoded)
     monkeypatch.setattr(contributions, "MAX_CODE_SPLITS", 0)
-    _, grouped = explainer.explain(prepared)
+    grouped = hgb.explain_grouped(encoded)
     np.testing.assert_allclose(counted, grouped, atol=1e-12)
     np.testing.assert_allclose(sorted_codes, grouped, atol=1e-12)
+
+
+@pytest.mark.parametrize("memo_splits", [16, 0])
+def test_compiled_walk_equals_the_grouped_closed_form(
+    spec: FeatureSpec, monkeypatch: pytest.MonkeyPatch, memo_splits: int
+) -> None:
+    """The compiled walk over pattern tables gives the closed form's figures bit for bit
+    (so scores and percentile ties do not move) on a model with a categorical feature,
+    missing numbers and categories, unseen and negative category codes, and a batch split in
+    two (the second reuses and extends the first's tables); with trees above MEMO_SPLITS the
+    model falls back to the closed form itself."""
+    from leadscore.ml import contributions, treewalk
+
+    monkeypatch.setattr(treewalk, "MEMO_SPLITS", memo_splits)
+    pipe, prepared, kinds = _fitted("hgb", spec, max_iter=40, max_leaf_nodes=15)
+    reference = prepare_features(pd.DataFrame([BASELINES]), kinds)
+    explainer = PipelineContributions.create(pipe, reference, FEATURES)
+    assert explainer is not None
+    hgb = explainer.explainer
+    assert isinstance(hgb, contributions.HGBContributions)
+    assert hgb.forest.luts.shape[0] > 0, "the model should split on the category"
+    assert hgb.memo.complete == (memo_splits > 0)
+    encoded = np.asarray(explainer.prep.transform(prepared), dtype=np.float64)
+    columns = output_columns_by_feature(explainer.prep[-1])
+    assert columns is not None
+    encoded[::13, columns["segment"][0]] = 7.0  # a code the trees never saw
+    encoded[::17, columns["segment"][0]] = -1.0
+    encoded[::5, columns["strong_signal"][0]] = np.nan
+    expected = hgb.explain_grouped(encoded)
+    half = len(encoded) // 2
+    walked = np.vstack([hgb.explain(encoded[:half]), hgb.explain(encoded[half:])])
+    np.testing.assert_allclose(walked, expected, rtol=0, atol=1e-9)
+    # the tables add each tree's leaves in the closed form's order: bit for bit
+    np.testing.assert_array_equal(walked, expected)
+    with threadpool_limits(1):
+        logit = pipe[-1].decision_function(encoded)
+    np.testing.assert_allclose(walked.sum(axis=1), logit - hgb.reference_logit, atol=1e-9)
 
 
 def test_contributions_equal_occlusion_for_an_additive_model(spec: FeatureSpec) -> None:
@@ -387,3 +429,43 @@ def test_percentile_from_value_counts_is_the_mid_rank_over_the_whole_run() -> No
     by_value = dict(zip(distinct, percentile_of_counts(counts), strict=True))
     assert all(by_value[v] == p for v, p in zip(values, got, strict=True) if not np.isnan(v))
     assert np.isnan(got[np.isnan(values)]).all()
+
+
+def test_trees_input_without_the_encoders_equals_the_encoders_path(spec: FeatureSpec) -> None:
+    """The HGB explainer builds the trees' input itself (numbers as they are, category codes
+    looked up once per distinct value, unseen and missing categories included) and gets the
+    figures of the path that runs the fitted encoders on every batch."""
+    pipe, prepared, kinds = _fitted("hgb", spec, max_iter=30)
+    prepared = prepared.copy()
+    prepared.loc[::9, "segment"] = "never-seen"
+    reference = prepare_features(pd.DataFrame([BASELINES]), kinds)
+    direct = PipelineContributions.create(pipe, reference, FEATURES)
+    encoders = PipelineContributions.create(pipe, reference, FEATURES)
+    assert direct is not None and encoders is not None
+    encoders._direct = False
+    half = len(prepared) // 2
+    logit_a, phi_a = direct.explain(prepared.iloc[:half])
+    logit_b, phi_b = direct.explain(prepared.iloc[half:])
+    assert direct._direct and direct._checked, "the shortcut should apply to this pipeline"
+    logit, phi = encoders.explain(prepared)
+    np.testing.assert_array_equal(np.vstack([phi_a, phi_b]), phi)
+    np.testing.assert_array_equal(np.concatenate([logit_a, logit_b]), logit)
+
+
+def test_per_distinct_value_helpers_equal_the_per_row_conversions() -> None:
+    """Text columns, category cleaning and integer scores are worked out per distinct value
+    now; each gives what the per-row conversion gave (values, missing values and dtype)."""
+    from leadscore.ml.grades import to_int_score
+    from leadscore.ml.output import as_str
+
+    text = pd.Series(["Raises: a", None, "Lowers: b", np.nan, "Raises: a", 3], dtype=object)
+    pd.testing.assert_series_equal(as_str(text), text.astype("str"))
+    raw = pd.Series([" smb", "mid ", None, "", "  ", "smb", np.nan], dtype=object)
+    prepared = prepare_features(pd.DataFrame({"segment": raw}), {"segment": "categorical"})
+    stripped = raw.astype(str).str.strip().astype(object)
+    expected = stripped.where(raw.notna().to_numpy() & (stripped != "").to_numpy(), np.nan)
+    pd.testing.assert_series_equal(prepared["segment"], expected, check_names=False)
+    values = np.array([1.4, np.nan, 101.0, -3.0, 50.5])
+    v = np.clip(np.round(values), 0, 100)
+    old = pd.array(np.where(np.isnan(v), None, v), dtype="Int64")
+    pd.testing.assert_extension_array_equal(to_int_score(values), old)

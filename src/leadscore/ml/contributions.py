@@ -49,6 +49,8 @@ import scipy.sparse as sp
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 
+from leadscore.ml import treewalk
+
 MAX_DEPTH_TABLE = 64
 
 
@@ -285,6 +287,8 @@ class HGBContributions:
         self.reference = self._to_internal(np.asarray(reference, dtype=np.float64).reshape(1, -1))
         self.known_bitsets, self.f_idx_map = model._bin_mapper.make_known_categories_bitsets()
         self.trees: list[tuple[_Tree, np.ndarray, np.ndarray]] = []
+        self._z_decisions: list[np.ndarray] = []
+        self._leaves_compiled = False
         for (predictor,) in model._predictors:
             nodes = predictor.nodes
             raw = predictor.raw_left_cat_bitsets
@@ -292,7 +296,8 @@ class HGBContributions:
             z_dec = _x_goes_left(
                 nodes, splits, self.reference, raw, self.known_bitsets, self.f_idx_map
             )[0]
-            tree = _compile_tree(nodes, z_dec, splits)
+            self._z_decisions.append(z_dec)
+            tree = splits  # leaves are compiled when the closed form is asked for
             luts = {
                 k: _category_lut(
                     raw[tree.bitset_idx[k]],
@@ -304,8 +309,58 @@ class HGBContributions:
             self.trees.append(
                 (replace(tree, luts={int(k): v for k, v in luts.items()}), nodes, raw)
             )
+        self.forest = self._flatten(model)
+        self.memo = treewalk.PatternMemo(self.forest, len(self.input_column))
         self.reference_logit = float(
             model.decision_function(np.asarray(reference, dtype=np.float64).reshape(1, -1))[0]
+        )
+
+    def _flatten(self, model: HistGradientBoostingClassifier) -> treewalk.FlatForest:
+        """All trees in the flat arrays :mod:`leadscore.ml.treewalk` walks, with the
+        reference's decision at every split (the same rules as :func:`_x_goes_left`)."""
+        parts: dict[str, list[np.ndarray]] = {k: [] for k in ("feature", "threshold", "ml")}
+        parts.update({k: [] for k in ("leaf", "left", "right", "value", "lut", "z", "root")})
+        luts: list[np.ndarray] = []
+        offset = 0
+        max_depth = 0
+        for (predictor,), (tree, _, _), z_dec in zip(
+            model._predictors, self.trees, self._z_decisions, strict=True
+        ):
+            nodes = predictor.nodes
+            size = len(nodes)
+            lut_row = np.full(size, -1, dtype=np.int64)
+            z_left = np.zeros(size, dtype=bool)
+            z_left[tree.internal] = z_dec
+            for k in np.flatnonzero(tree.categorical):
+                assert tree.luts is not None
+                lut_row[tree.internal[k]] = len(luts)
+                luts.append(tree.luts[int(k)])
+            parts["feature"].append(nodes["feature_idx"].astype(np.int64))
+            parts["threshold"].append(nodes["num_threshold"].astype(np.float64))
+            parts["ml"].append(nodes["missing_go_to_left"].astype(bool))
+            parts["leaf"].append(nodes["is_leaf"].astype(bool))
+            parts["left"].append(nodes["left"].astype(np.int64) + offset)
+            parts["right"].append(nodes["right"].astype(np.int64) + offset)
+            parts["value"].append(nodes["value"].astype(np.float64))
+            parts["lut"].append(lut_row)
+            parts["z"].append(z_left)
+            parts["root"].append(np.asarray([offset], dtype=np.int64))
+            offset += size
+            max_depth = max(max_depth, int(nodes["depth"].max()))
+        flat = {k: np.concatenate(v) if v else np.empty(0) for k, v in parts.items()}
+        return treewalk.FlatForest(
+            feature=flat["feature"].astype(np.int64),
+            threshold=flat["threshold"].astype(np.float64),
+            missing_left=flat["ml"].astype(bool),
+            is_leaf=flat["leaf"].astype(bool),
+            left=flat["left"].astype(np.int64),
+            right=flat["right"].astype(np.int64),
+            value=flat["value"].astype(np.float64),
+            lut_row=flat["lut"].astype(np.int64),
+            luts=np.asarray(luts, dtype=bool).reshape(-1, 257),
+            z_left=flat["z"].astype(bool),
+            roots=flat["root"].astype(np.int64),
+            max_depth=max_depth,
         )
 
     def _to_internal(self, X: np.ndarray) -> np.ndarray:
@@ -316,11 +371,56 @@ class HGBContributions:
     def explain(self, X: np.ndarray) -> np.ndarray:
         """(rows x encoded columns) contributions; each row sums to logit(x) - logit(z).
 
+        The compiled walk over per-tree pattern tables (:mod:`leadscore.ml.treewalk`);
+        :meth:`explain_grouped` is the vectorised closed form it is tested against, and is
+        used instead when a tree has more splits than the tables take.
+        """
+        internal = self._to_internal(np.asarray(X, dtype=np.float64))
+        return self.explain_internal(internal, self.input_column, self.n_columns)
+
+    def explain_internal(
+        self, internal: np.ndarray, column_out: np.ndarray, n_out: int
+    ) -> np.ndarray:
+        """Contributions of rows already in the trees' layout; internal column ``i``'s share
+        goes to output column ``column_out[i]``."""
+        return self.explain_columns(np.asarray(internal, dtype=np.float64).T, column_out, n_out)
+
+    def explain_columns(
+        self, columns: np.ndarray, column_out: np.ndarray, n_out: int
+    ) -> np.ndarray:
+        """Contributions from the trees' input given as columns x rows (internal layout)."""
+        XT = np.ascontiguousarray(columns, dtype=np.float64)
+        out = np.zeros((XT.shape[1], n_out), order="F")
+        if XT.shape[1] == 0:
+            return out
+        if self.memo.complete:
+            self.memo.contributions(XT, column_out, out)
+        else:  # a tree too big for pattern tables: the closed form, as before
+            phi = self._grouped_internal(np.asfortranarray(XT.T))
+            for i, col in enumerate(np.asarray(column_out)):
+                out[:, col] += phi[:, i]
+        return out
+
+    def explain_grouped(self, X: np.ndarray) -> np.ndarray:
+        """(rows x encoded columns) contributions; each row sums to logit(x) - logit(z).
+
         Per tree, a row's contributions depend only on its left/right decision at each split
         node, so rows are grouped by that bit pattern (a tree has at most a few hundred in
         use): the leaf formula runs once per pattern and the result is gathered back to rows.
         """
         X = np.asfortranarray(self._to_internal(np.asarray(X, dtype=np.float64)))
+        out = np.empty((X.shape[0], self.n_columns))
+        out[:, self.input_column] = self._grouped_internal(X)
+        return out
+
+    def _grouped_internal(self, X: np.ndarray) -> np.ndarray:
+        """:meth:`explain_grouped` on rows already in the trees' layout (internal columns)."""
+        if not self._leaves_compiled:
+            self.trees = [
+                (replace(_compile_tree(nodes, z_dec, tree), luts=tree.luts), nodes, raw)
+                for (tree, nodes, raw), z_dec in zip(self.trees, self._z_decisions, strict=True)
+            ]
+            self._leaves_compiled = True
         n = X.shape[0]
         batch = _Batch(X)
         phi = np.zeros((n, self.n_columns), order="F")
@@ -353,9 +453,7 @@ class HGBContributions:
                 by_column = np.asfortranarray(table[:, used])
                 for k, col in enumerate(used):
                     phi[:, col] += by_column[:, k][inverse]
-        out = np.empty((n, self.n_columns))
-        out[:, self.input_column] = phi
-        return out
+        return phi
 
     def _pattern_contributions(self, tree: _Tree, decisions: np.ndarray) -> np.ndarray:
         """(patterns x columns) contributions of one tree for each decision pattern."""
@@ -419,6 +517,7 @@ class PipelineContributions:
         explainer: HGBContributions | LinearContributions,
         column_feature: np.ndarray,
         n_features: int,
+        features: Sequence[str] = (),
     ) -> None:
         self.prep = pipeline[:-1]
         self.model = pipeline[-1]
@@ -428,6 +527,66 @@ class PipelineContributions:
         self.fold = np.zeros((len(column_feature), n_features))
         mapped = column_feature >= 0
         self.fold[np.flatnonzero(mapped), column_feature[mapped]] = 1.0
+        self.features = list(features)
+        self.n_features = n_features
+        # Trees read one internal column per feature: numbers as they are, categories as
+        # codes. The encoders then need not run per batch: a category's code is looked up
+        # once per distinct value (through the fitted encoders) and cached. Checked against
+        # the encoders on the first batch's first rows; a difference turns this path off.
+        self._direct: bool | None = None
+        self._checked = False
+        self._codes: dict[str, dict[Any, float]] = {}
+        self._internal_feature = np.full(0, -1, dtype=np.intp)
+        if isinstance(explainer, HGBContributions) and mapped.all() and len(self.features):
+            internal_feature = column_feature[explainer.input_column]
+            if len(np.unique(internal_feature)) == len(internal_feature) == n_features:
+                self._internal_feature = internal_feature
+                self._direct = True
+
+    def _encode(self, prepared: pd.DataFrame) -> np.ndarray:
+        """The trees' input through the fitted encoders (columns x rows)."""
+        assert isinstance(self.explainer, HGBContributions)
+        encoded = np.asarray(self.prep.transform(prepared), dtype=np.float64)
+        return np.ascontiguousarray(self.explainer._to_internal(encoded).T)
+
+    def _category_codes(self, name: str, values: np.ndarray, template: pd.DataFrame) -> np.ndarray:
+        """The trees' code of each distinct value of category ``name`` (NaN included)."""
+        known = self._codes.setdefault(name, {})
+        keys = [None if isinstance(v, float) and math.isnan(v) else v for v in values]
+        new = [k for k in dict.fromkeys(keys) if k not in known]
+        if new:
+            probe = template.iloc[np.zeros(len(new), dtype=np.intp)].reset_index(drop=True)
+            probe[name] = pd.Series([np.nan if k is None else k for k in new], dtype=object)
+            column = int(np.flatnonzero(self._internal_feature == self.features.index(name))[0])
+            codes = self._encode(probe)[column]
+            known.update(zip(new, codes.tolist(), strict=True))
+        return np.asarray([known[k] for k in keys], dtype=np.float64)
+
+    def _direct_internal(self, prepared: pd.DataFrame) -> np.ndarray | None:
+        """Columns x rows input of the trees without running the encoders per batch, or None
+        when that shortcut does not apply (or once it has disagreed with the encoders)."""
+        if not self._direct or len(prepared) == 0:
+            return None
+        n = len(prepared)
+        out = np.empty((len(self._internal_feature), n))
+        template = prepared.iloc[:1]
+        for column, j in enumerate(self._internal_feature):
+            name = self.features[j]
+            values = prepared[name]
+            if values.dtype == object:
+                codes, uniques = pd.factorize(values, use_na_sentinel=False)
+                table = self._category_codes(name, np.asarray(uniques, dtype=object), template)
+                np.take(table, codes, out=out[column])
+            else:
+                out[column] = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        if not self._checked:  # the first batch's first rows, against the encoders
+            check = min(n, 256)
+            expected = self._encode(prepared.iloc[:check])
+            if not np.array_equal(out[:, :check], expected, equal_nan=True):
+                self._direct = False
+                return None
+            self._checked = True
+        return out
 
     @classmethod
     def create(
@@ -451,10 +610,17 @@ class PipelineContributions:
             explainer = LinearContributions(model, encoded[0])
         else:
             return None
-        return cls(pipeline, explainer, column_feature, len(features))
+        return cls(pipeline, explainer, column_feature, len(features), features)
 
     def explain(self, prepared: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """(log-odds per row, contributions rows x features) for one batch."""
+        internal = self._direct_internal(prepared)
+        if internal is not None:
+            assert isinstance(self.explainer, HGBContributions)
+            phi = np.ascontiguousarray(
+                self.explainer.explain_columns(internal, self._internal_feature, self.n_features)
+            )
+            return self.reference_logit + phi.sum(axis=1), phi
         encoded = self.prep.transform(prepared)
         phi = self.explainer.explain(encoded) @ self.fold
         # exact: contributions sum to the log-odds minus the reference's (tested), so the

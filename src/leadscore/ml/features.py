@@ -49,10 +49,17 @@ def prepare_features(frame: pd.DataFrame, kinds: Mapping[str, str]) -> pd.DataFr
         elif kind == "boolean":
             out[name] = _to_bool_float(col)
         else:
-            mask = col.isna().to_numpy()
-            text = col.astype(str).str.strip().astype(object)
-            out[name] = text.where(~mask & (text != "").to_numpy(), np.nan)
+            out[name] = _to_category_text(col)
     return pd.DataFrame(out, index=frame.index)
+
+
+def _to_category_text(col: pd.Series) -> pd.Series:
+    """Stripped text, NaN for missing or blank; worked out per distinct value and spread."""
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    text = pd.Series(uniques).astype(str).str.strip().astype(object)
+    cleaned = text.where((text != "").to_numpy(), np.nan).to_numpy(dtype=object)
+    values = np.append(cleaned, np.nan)  # code -1 (missing) takes the last entry
+    return pd.Series(values[codes], index=col.index, dtype=object)
 
 
 def _to_bool_float(col: pd.Series) -> pd.Series:

@@ -28,7 +28,8 @@ def to_0_100(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
 def to_int_score(values: np.ndarray) -> pd.array:
     """Round to nullable integers clipped to 0-100."""
     v = np.clip(np.round(np.asarray(values, dtype=np.float64)), 0, 100)
-    return pd.array(np.where(np.isnan(v), None, v), dtype="Int64")
+    missing = np.isnan(v)
+    return pd.arrays.IntegerArray(np.where(missing, 0, v).astype(np.int64), missing)
 
 
 def percentile_of_counts(counts: np.ndarray) -> np.ndarray:

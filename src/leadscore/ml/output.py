@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from leadscore.ml.reasons import reason_columns
 
@@ -34,6 +35,19 @@ def usable_mask(prepared: pd.DataFrame) -> np.ndarray:
     return prepared.notna().any(axis=1).to_numpy()
 
 
+def as_str(column: pd.Series) -> pd.Series:
+    """``column.astype("str")`` built once per distinct value: reason texts, grades and
+    statuses repeat, so the strings are made for the distinct values and spread in Arrow."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    words = pa.array([str(u) for u in uniques], type=pa.string())
+    indices = pa.array(codes.astype(np.int32), mask=codes < 0)
+    text = pa.DictionaryArray.from_arrays(indices, words).cast(pa.string())
+    out = pa.table({"v": text}).to_pandas()["v"]
+    out.index = column.index
+    out.name = column.name
+    return out
+
+
 def _now() -> pd.Timestamp:
     return pd.Timestamp.now(tz="UTC").tz_localize(None).floor("s")
 
@@ -56,7 +70,7 @@ def finalize_frame(
     # pandas' string dtype: missing values are real NA, which DuckDB reads as NULL varchar
     text_cols = [c for c in REASON_COLUMNS if not c.endswith("_contribution")]
     for col in ("grade", *text_cols, "score_status", "model_version"):
-        out[col] = out[col].astype("str")
+        out[col] = as_str(out[col])
     for col in REASON_COLUMNS:
         if col.endswith("_contribution"):
             out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")

@@ -1,11 +1,11 @@
 """The two runtime concerns every ML step shares: how many native threads, and progress lines.
 
 Threads are decided here and nowhere else. dbt runs ``LEADSCORE_THREADS`` nodes at once
-(default 2) inside one process; scikit-learn's OpenMP and BLAS pools would otherwise each take
-every core, so two ML nodes (or one ML node beside a DuckDB query) oversubscribe the machine:
-measured 50x slower training on a busy 2-core box. Each ML step therefore gets
-``cores // LEADSCORE_THREADS`` threads (at least 1), unless the ``max_threads`` policy key
-says otherwise.
+(default 2) inside one process; scikit-learn's OpenMP and BLAS pools (and numba's, for the
+tree walk) would otherwise each take every core, so two ML nodes (or one ML node beside a
+DuckDB query) oversubscribe the machine: measured 50x slower training on a busy 2-core box.
+Each ML step therefore gets ``cores // LEADSCORE_THREADS`` threads (at least 1), unless the
+``max_threads`` policy key says otherwise.
 
 Progress lines go through dbt's own event logger when the code runs inside dbt (so they land
 in the console *and* in ``logs/dbt.log``), else to stdout: a long fit is never silent.
@@ -50,10 +50,18 @@ def ml_threads(policy_max_threads: int = 0) -> int:
 
 @contextmanager
 def native_threads(policy_max_threads: int = 0) -> Iterator[int]:
-    """Limit OpenMP/BLAS pools to :func:`ml_threads` for the duration of the block."""
+    """Limit OpenMP/BLAS pools and numba's (the compiled tree walk) to :func:`ml_threads`
+    for the duration of the block."""
+    import numba
+
     n = ml_threads(policy_max_threads)
-    with threadpool_limits(n):
-        yield n
+    previous = numba.get_num_threads()
+    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+    try:
+        with threadpool_limits(n):
+            yield n
+    finally:
+        numba.set_num_threads(previous)
 
 
 def _emit(message: str) -> None:
