@@ -41,5 +41,11 @@ def model(dbt, session):
         # the previous build's monitors (a breach trains a challenger); not a ref: the
         # monitors are built after the registry, from its champion
         monitoring=pipeline.previous_table(session, dbt.this, "model_monitoring"),
+        # partly matured examples and conversion times: loaded only for a retrain a
+        # monitor triggered (leadscore.ml.early)
+        early=lambda: (
+            pipeline.to_frame(dbt.ref("int_training_examples_early")),
+            pipeline.to_frame(dbt.ref("int_training_conversions")),
+        ),
     )
     return pipeline.registry_table(rows, dataset)
