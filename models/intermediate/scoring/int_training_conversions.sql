@@ -6,18 +6,23 @@
     funnel of their own), whose models never train on early labels.
 -#}
 {{ config(materialized='view') }}
-with
 {%- if leadscore.dataset_is('demo') %}
+    {%- set funnel_rows = 'select lead_id, opportunity_at from ' ~ ref('fct_lead_funnel') %}
+{%- else %}
+    {%- set funnel_rows = 'select cast(null as ' ~ dbt.type_string()
+        ~ ') as lead_id, cast(null as timestamp) as opportunity_at where false' %}
+{%- endif %}
+with
 
 features as (
 
-    select * from {{ ref('int_lead_features_point_in_time') }}
+    select * from {{ ref(leadscore.dataset_model('features')) }}
 
 ),
 
 funnel as (
 
-    select * from {{ ref('fct_lead_funnel') }}
+    {{ funnel_rows }}
 
 ),
 
@@ -32,16 +37,5 @@ final as (
     where features.purpose = 'train' and features.label = 1
 
 )
-{%- else %}
-
-final as (
-
-    select
-        cast(null as {{ dbt.type_string() }}) as cutoff_id,
-        cast(null as timestamp) as opportunity_at
-    where false
-
-)
-{%- endif %}
 
 select * from final

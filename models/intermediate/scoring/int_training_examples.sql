@@ -6,6 +6,7 @@
     int_lead_cutoffs): they are left to int_training_examples_early.
 -#}
 {{ config(materialized='view') }}
+{%- set is_demo = 'true' if leadscore.dataset_is('demo') else 'false' %}
 with
 
 features as (
@@ -34,10 +35,11 @@ matured as (
     cross join label_policy
     where
         features.purpose = 'train'
-        {%- if leadscore.dataset_is('demo') %}
-        and {{ dbt.dateadd('day', 'label_policy.horizon_days', 'features.cutoff_at') }}
-        <= clock.as_of
-        {%- endif %}
+        and (
+            not {{ is_demo }}
+            or {{ dbt.dateadd('day', 'label_policy.horizon_days', 'features.cutoff_at') }}
+            <= clock.as_of
+        )
 
 ),
 

@@ -8,6 +8,7 @@
     rows as int_training_examples.
 -#}
 {{ config(materialized='view') }}
+{%- set is_demo = 'true' if leadscore.dataset_is('demo') else 'false' %}
 with
 
 features as (
@@ -38,9 +39,7 @@ young as (
         features.purpose = 'train'
         and {{ dbt.dateadd('day', 'label_policy.horizon_days', 'features.cutoff_at') }}
         > clock.as_of
-        {%- if not leadscore.dataset_is('demo') %}
-        and false
-        {%- endif %}
+        and {{ is_demo }}
 
 ),
 
