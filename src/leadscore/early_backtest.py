@@ -11,6 +11,10 @@ training rows (int_lead_features_point_in_time, purpose 'train', with fct_lead_f
 opportunity_at) of a build whose clock is late enough that every cutoff the clocks need is
 there, and ``new_leads_at_clock`` of the builds at the evaluation clocks.
 
+    # on a copy, for each clock C of 2026-03-01 .. 2026-06-01:
+    dbt run -q --select "int_scoring_clock+,+int_scoring_features" --vars '{"as_of": "C"}'
+    python -m leadscore.early_backtest --export WAREHOUSE PREFIX C EVAL_DIR
+    # then (KEY=VALUE overrides scoring_policy's early-label values):
     python -m leadscore.early_backtest WAREHOUSE TRAIN.parquet TRUTH_DIR EVAL_DIR PREFIX OUT.csv
 """
 
@@ -29,7 +33,7 @@ from leadscore.ml.early import labels_at, train_early
 from leadscore.ml.policy import FeatureSpec, ScoringPolicy
 from leadscore.ml.runtime import Progress
 from leadscore.ml.train import train_and_evaluate
-from leadscore.simulate import evaluate, predictions, truth_outcomes
+from leadscore.simulate import evaluate, new_leads_at_clock, predictions, truth_outcomes
 
 CLOCKS = ("2026-02-01", "2026-03-01", "2026-04-01")
 
@@ -122,7 +126,30 @@ def run(
     return result
 
 
+def export(db: Path, prefix: str, clock: pd.Timestamp, out_dir: Path) -> None:
+    """The month's new leads at ``clock`` (simulate's query) and, from the warehouse's own
+    clock's build, its training rows with opportunity_at (PREFIX_train_<clock>.parquet)."""
+    since = clock - pd.DateOffset(months=1)
+    new_leads_at_clock(db, since, clock).to_parquet(
+        out_dir / f"{prefix}_eval_{clock:%Y%m%d}.parquet"
+    )
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        train = con.sql(
+            "select f.* exclude (inputs_fingerprint), l.opportunity_at, l.disqualified_at "
+            "from int_lead_features_point_in_time f join fct_lead_funnel l using (lead_id) "
+            "where f.purpose = 'train'"
+        ).df()
+    finally:
+        con.close()
+    train.to_parquet(out_dir / f"{prefix}_train_{clock:%Y%m%d}.parquet")
+
+
 def main(argv: list[str]) -> None:
+    if argv[0] == "--export":
+        db, prefix, clock, out_dir = argv[1:5]
+        export(Path(db), prefix, pd.Timestamp(clock), Path(out_dir))
+        return
     db, train, truth, eval_dir, prefix, out = argv[:6]
     # the seed's early-label values unless given as KEY=VALUE after the six arguments
     defaults = ScoringPolicy()
