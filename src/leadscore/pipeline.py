@@ -547,7 +547,9 @@ def registry_table(rows: pd.DataFrame, dataset: str) -> pa.Table:
         elif pa.types.is_floating(fld.type):
             values = pd.to_numeric(values, errors="coerce")
         else:
-            values = [None if v is None or v is pd.NA else str(v) for v in values]
+            # a missing value (None, NA, or NaN from a column an older registry lacked, e.g.
+            # label_rule) stays null, not the text 'nan'
+            values = [None if _text_or_none(v) is None else str(v) for v in values]
         arrays.append(pa.array(values, type=fld.type, from_pandas=True))
     return pa.Table.from_arrays(arrays, schema=REGISTRY_SCHEMA)
 
