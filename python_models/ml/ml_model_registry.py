@@ -27,6 +27,9 @@ def model(dbt, session):
     )
     policy = pipeline.with_cadence(policy, dbt.config.get("retrain_cadence_days"))
     examples = pipeline.to_frame(dbt.ref("int_training_sample"))
+    # lazy relations (dbt finds a Python model's refs only as plain dbt.ref calls)
+    early_examples = dbt.ref("int_training_examples_early")
+    conversions = dbt.ref("int_training_conversions")
     registry = None
     if dbt.is_incremental:
         registry = pipeline.to_frame(session.sql(f"select * from {dbt.this}"))
@@ -41,5 +44,8 @@ def model(dbt, session):
         # the previous build's monitors (a breach trains a challenger); not a ref: the
         # monitors are built after the registry, from its champion
         monitoring=pipeline.previous_table(session, dbt.this, "model_monitoring"),
+        # partly matured examples and conversion times: loaded only for a retrain a
+        # monitor triggered (leadscore.ml.early)
+        early=lambda: (pipeline.to_frame(early_examples), pipeline.to_frame(conversions)),
     )
     return pipeline.registry_table(rows, dataset)

@@ -67,6 +67,16 @@ FLOOR_SQL = """
 with
 clock as (select as_of from {s}.int_scoring_clock),
 horizon as (select horizon_days from {s}.int_label_policy),
+-- a training cutoff is kept once the horizon, or scoring_policy's early-label age, has passed
+early as (
+    select least(h.horizon_days, coalesce(nullif(max(
+        case when p.key = 'early_label_min_age_days' then cast(p.value as integer) end
+    ), 0), h.horizon_days)) as min_age_days
+    from horizon as h, clock as c
+    left join {s}.scoring_policy as p
+        on p.effective_from is null or cast(p.effective_from as timestamp) <= c.as_of
+    group by h.horizon_days
+),
 offsets as (
     select o.days_after_created
     from {s}.policy_training_cutoffs as o, clock
@@ -81,8 +91,9 @@ snapshots as (
         f.opportunity_at,
         f.disqualified_at,
         h.horizon_days,
+        e.min_age_days,
         c.as_of
-    from {s}.fct_lead_funnel as f, offsets as o, horizon as h, clock as c
+    from {s}.fct_lead_funnel as f, offsets as o, horizon as h, early as e, clock as c
     where f.created_at is not null
 ),
 cutoffs as (
@@ -92,13 +103,14 @@ cutoffs as (
         'train' as purpose,
         case
             when opportunity_at <= cutoff_at + cast(horizon_days as bigint) * interval 1 day
+                and opportunity_at <= as_of
                 then 1
             else 0
         end as label
     from snapshots
     where
         cutoff_at < as_of
-        and cutoff_at + cast(horizon_days as bigint) * interval 1 day <= as_of
+        and cutoff_at + cast(min_age_days as bigint) * interval 1 day <= as_of
         and (opportunity_at is null or opportunity_at > cutoff_at)
         and (disqualified_at is null or disqualified_at > cutoff_at)
     union all
@@ -472,10 +484,16 @@ def _pair_chunks(
 
 
 def pandas_cutoffs(
-    funnel: pd.DataFrame, offsets: Sequence[int], as_of: pd.Timestamp, horizon_days: int
+    funnel: pd.DataFrame,
+    offsets: Sequence[int],
+    as_of: pd.Timestamp,
+    horizon_days: int,
+    min_age_days: int = 0,
 ) -> pd.DataFrame:
-    """(cutoff_id, lead_id, cutoff_at, purpose, label): int_lead_cutoffs in pandas."""
+    """(cutoff_id, lead_id, cutoff_at, purpose, label): int_lead_cutoffs in pandas.
+    ``min_age_days``: scoring_policy's early_label_min_age_days (0: matured cutoffs only)."""
     horizon = pd.Timedelta(days=horizon_days)
+    min_age = pd.Timedelta(days=min(horizon_days, min_age_days or horizon_days))
     born = funnel[funnel["created_at"].notna()]
     snap = born.iloc[np.repeat(np.arange(len(born)), len(offsets))].reset_index(drop=True)
     snap["cutoff_at"] = snap["created_at"] + pd.to_timedelta(
@@ -484,7 +502,7 @@ def pandas_cutoffs(
     cut, opp, dq = snap["cutoff_at"], snap["opportunity_at"], snap["disqualified_at"]
     keep = (
         (cut < as_of)
-        & (cut + horizon <= as_of)
+        & (cut + min_age <= as_of)
         & (opp.isna() | (opp > cut))
         & (dq.isna() | (dq > cut))
     )
@@ -493,7 +511,7 @@ def pandas_cutoffs(
             "lead_id": snap["lead_id"][keep],
             "cutoff_at": cut[keep],
             "purpose": "train",
-            "label": (opp <= cut + horizon)[keep].astype("int32"),
+            "label": ((opp <= cut + horizon) & (opp <= as_of))[keep].astype("int32"),
         }
     )
     stage, opp, dq = funnel["current_stage_at"], funnel["opportunity_at"], funnel["disqualified_at"]
@@ -633,12 +651,20 @@ class PandasRun:
         return self.read.cpu + self.compute.cpu
 
 
+def _early_min_age(policy: pd.DataFrame, as_of: pd.Timestamp) -> int:
+    """scoring_policy's early_label_min_age_days in force at ``as_of`` (0 without one)."""
+    frm = pd.to_datetime(policy["effective_from"])
+    rows = policy[(policy["key"] == "early_label_min_age_days") & (frm.isna() | (frm <= as_of))]
+    return int(pd.to_numeric(rows["value"]).max()) if len(rows) else 0
+
+
 def run_pandas(con: Any, schema: str) -> PandasRun:
     """The feature table in pandas from the core tables (read through DuckDB as Arrow)."""
     with Timer() as read:
         as_of = _read(con, f"select max(as_of) as as_of from {schema}.int_scoring_clock")
         as_of_ts = pd.Timestamp(as_of["as_of"].iloc[0])
         horizon = _read(con, f"select horizon_days from {schema}.int_label_policy")
+        policy = _read(con, f"select key, value, effective_from from {schema}.scoring_policy")
         offsets = _read(
             con,
             f"select days_after_created, effective_from, effective_to "
@@ -677,6 +703,7 @@ def run_pandas(con: Any, schema: str) -> PandasRun:
             offsets.loc[in_force, "days_after_created"].astype(int).tolist(),
             as_of_ts,
             int(horizon["horizon_days"].iloc[0]),
+            _early_min_age(policy, as_of_ts),
         )
         frame = pandas_features(cutoffs, leads, activities, intent, signals)
     return PandasRun(frame=frame, read=read, compute=compute)

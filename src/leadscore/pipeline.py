@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -28,6 +28,7 @@ from leadscore.ml import (
     score_open_leads,
     train_and_evaluate,
 )
+from leadscore.ml import early as ml_early
 from leadscore.ml import monitoring as ml_monitoring
 from leadscore.ml.grades import to_0_100
 from leadscore.ml.leakage import LeakageError, single_feature_aucs
@@ -297,6 +298,7 @@ def update_registry(
     force_retrain: bool = False,
     force_include: Sequence[str] = (),
     monitoring: pd.DataFrame | None = None,
+    early: Callable[[], tuple[pd.DataFrame, pd.DataFrame]] | None = None,
 ) -> pd.DataFrame:
     """The registry rows this run writes (new model and any status changes).
 
@@ -312,6 +314,11 @@ def update_registry(
     replaced.
     With too few outcomes nothing is trained and nothing is written: scoring falls back to
     rules.
+
+    A challenger whose retrain a monitor triggered (scoring_policy ``early_label_triggers``)
+    also learns from partly matured examples (:mod:`leadscore.ml.early`): ``early`` loads
+    them, (int_training_examples_early, int_training_conversions), only then. The registry
+    row's ``label_rule`` says which rule a model was trained by.
     """
     check_forced_features(examples, spec, force_include)
     champ = champion_row(registry)
@@ -359,16 +366,28 @@ def update_registry(
             policy.min_positives,
         )
         return empty
-    # already sampled to size by int_training_sample; undated examples (all cutoff_at null)
-    # get the grouped K-fold scheme inside train_and_evaluate
-    model = train_and_evaluate(
-        canonical_order(examples),
-        spec,
-        policy,
-        force_include=force_include,
-        trained_at=as_of,
-        progress=progress,
-    )
+    rows = early_rows(examples, early, policy, decision.reason, progress)
+    if rows is not None:
+        model = ml_early.train_early(
+            canonical_order(rows),
+            spec,
+            policy,
+            as_of,
+            force_include=force_include,
+            trained_at=as_of,
+            progress=progress,
+        )
+    else:
+        # already sampled to size by int_training_sample; undated examples (all cutoff_at
+        # null) get the grouped K-fold scheme inside train_and_evaluate
+        model = train_and_evaluate(
+            canonical_order(examples),
+            spec,
+            policy,
+            force_include=force_include,
+            trained_at=as_of,
+            progress=progress,
+        )
     if champ is not None and model.version == champ["model_version"]:
         log.info("retrained %s is identical to the champion: nothing to register", model.version)
         return empty
@@ -382,6 +401,7 @@ def update_registry(
     new = registry_row(model, status="champion" if promotion.promote else "challenger")
     new["decision_reason"] = promotion.reason
     new["retrain_reason"] = decision.reason
+    new["label_rule"] = str(model.metrics.get("label_rule", ml_early.MATURED))
     rows = [new]
     if promotion.promote and champ is not None:
         retired = champ.to_dict()
@@ -389,6 +409,29 @@ def update_registry(
         retired["decision_reason"] = f"replaced by {model.version}: {promotion.reason}"
         rows.append(retired)
     return pd.DataFrame(rows)
+
+
+def early_rows(
+    examples: pd.DataFrame,
+    early: Callable[[], tuple[pd.DataFrame, pd.DataFrame]] | None,
+    policy: ScoringPolicy,
+    retrain_reason: str,
+    progress: Progress,
+) -> pd.DataFrame | None:
+    """The training rows of the early-label rule (matured ``examples`` + partly matured
+    ones, each with its opportunity_at), or None when this retrain trains today's way: the
+    rule is off or not for this reason, nothing loads them, or there are none."""
+    if early is None or not ml_early.applies(policy, retrain_reason):
+        return None
+    young, conversions = early()
+    if young.empty:
+        progress(f"early labels: none for {retrain_reason} (no partly matured examples)")
+        return None
+    times = conversions[["cutoff_id", "opportunity_at"]].drop_duplicates("cutoff_id")
+    rows = pd.concat([examples, young], ignore_index=True)
+    return rows.drop(columns=["opportunity_at"], errors="ignore").merge(
+        times, on="cutoff_id", how="left"
+    )
 
 
 def promote_on_recent_outcomes(
@@ -415,6 +458,9 @@ def promote_on_recent_outcomes(
         if train_end is None
         else pd.Timestamp(train_end) + pd.Timedelta(days=policy.horizon_days)
     )
+    if model.metrics.get("outcomes_known_until"):
+        # the early-label rule's evaluation model saw outcomes up to its own clock
+        known_until = pd.Timestamp(model.metrics["outcomes_known_until"])
     newer = known_until is not None and pd.Timestamp(champ["trained_at"]) > known_until
     same = None
     why = "too few recent matured outcomes to compare on the same rows"
@@ -470,6 +516,7 @@ REGISTRY_SCHEMA = pa.schema(
         ("data_fingerprint", pa.string()),
         ("spec_hash", pa.string()),
         ("retrain_reason", pa.string()),
+        ("label_rule", pa.string()),
         ("train_start", _TS),
         ("train_end", _TS),
         ("holdout_start", _TS),
@@ -512,7 +559,9 @@ def registry_table(rows: pd.DataFrame, dataset: str) -> pa.Table:
         elif pa.types.is_floating(fld.type):
             values = pd.to_numeric(values, errors="coerce")
         else:
-            values = [None if v is None or v is pd.NA else str(v) for v in values]
+            # a missing value (None, NA, or NaN from a column an older registry lacked, e.g.
+            # label_rule) stays null, not the text 'nan'
+            values = [None if _text_or_none(v) is None else str(v) for v in values]
         arrays.append(pa.array(values, type=fld.type, from_pandas=True))
     return pa.Table.from_arrays(arrays, schema=REGISTRY_SCHEMA)
 

@@ -1,8 +1,12 @@
 {#-
     Every (lead, cutoff) the model learns from or scores.
-    - train: snapshots at policy offsets after creation while the lead is still open, kept only
-      once the label horizon has matured before the scoring clock; label = opportunity created
-      within the horizon after the cutoff.
+    - train: snapshots at policy offsets after creation while the lead is still open, kept
+      once the label horizon has matured before the scoring clock, or earlier, once the
+      snapshot is scoring_policy's early_label_min_age_days old (0: only matured ones);
+      label = opportunity created within the horizon after the cutoff and by the clock (for
+      a matured cutoff: within the horizon). int_training_examples keeps the matured ones,
+      int_training_examples_early the others (a triggered challenger's early labels,
+      leadscore.ml.early).
     - score: every lead open at the scoring clock. With the clock pinned before a lead's
       current stage (a replay of an earlier run, as the outcome backtest needs), the lead
       counts as open when it had no opportunity and was not disqualified by the clock.
@@ -36,6 +40,30 @@ label_policy as (
 
 ),
 
+scoring_policy as (
+
+    select * from {{ ref('scoring_policy') }}
+
+),
+
+-- how old a training cutoff must be to be kept: the horizon, or the early-label minimum age
+early_labels as (
+
+    select
+        least(
+            label_policy.horizon_days,
+            coalesce(nullif(
+                {{ policy_value('scoring_policy', 'early_label_min_age_days', 'integer') }}, 0
+            ), label_policy.horizon_days)
+        ) as min_age_days
+    from label_policy
+    cross join clock
+    left join scoring_policy
+        on {{ in_force('clock.as_of', 'scoring_policy', has_end=false) }}
+    group by label_policy.horizon_days
+
+),
+
 snapshots as (
 
     select
@@ -44,10 +72,12 @@ snapshots as (
         funnel.opportunity_at,
         funnel.disqualified_at,
         label_policy.horizon_days,
+        early_labels.min_age_days,
         clock.as_of
     from funnel
     cross join offsets
     cross join label_policy
+    cross join early_labels
     cross join clock
     where funnel.created_at is not null
 
@@ -63,13 +93,14 @@ training as (
             when
                 opportunity_at is not null
                 and opportunity_at <= {{ dbt.dateadd('day', 'horizon_days', 'cutoff_at') }}
+                and opportunity_at <= as_of
                 then 1
             else 0
         end as label
     from snapshots
     where
         cutoff_at < as_of
-        and {{ dbt.dateadd('day', 'horizon_days', 'cutoff_at') }} <= as_of
+        and {{ dbt.dateadd('day', 'min_age_days', 'cutoff_at') }} <= as_of
         and (opportunity_at is null or opportunity_at > cutoff_at)
         and (disqualified_at is null or disqualified_at > cutoff_at)
 

@@ -46,6 +46,15 @@ class ScoringPolicy:
     # the promotion gate compares both models on at least this many recent matured outcomes
     promotion_min_recent_rows: int = 200
     retrain_cadence_days: int = 30
+    # the early-label rule of a challenger whose retrain a monitor triggered
+    # (leadscore.ml.early): cutoffs at least this old join with their conversions so far
+    # (0 = off), converted-so-far rows weighted 1/G (G floored at early_label_min_share),
+    # every row x 0.5 ** (age / early_label_half_life_days); the retrain reasons (before the
+    # colon) that train this way
+    early_label_min_age_days: int = 0
+    early_label_half_life_days: float = 90.0
+    early_label_min_share: float = 0.2
+    early_label_triggers: tuple[str, ...] = ("drift", "segment_shift")
     test_fraction: float = 0.25
     validation_fraction: float = 0.2
     calibration_fraction: float = 0.2

@@ -247,6 +247,7 @@ def fit_hgb(
     *,
     n_trees: int | None = None,
     validation: tuple[pd.DataFrame, np.ndarray] | None = None,
+    sample_weight: np.ndarray | None = None,
 ) -> tuple[Pipeline, int]:
     """Fit a gradient-boosting pipeline in chunks of trees, with a progress line per chunk.
 
@@ -254,6 +255,7 @@ def fit_hgb(
     random validation split). With ``validation`` (the newest slice, held out), fitting stops
     once its log-loss has not improved for ``hgb_patience_trees`` trees and the model keeps
     the best count: time-honest early stopping. ``n_trees`` fixes the count instead.
+    ``sample_weight``: one weight per row (the early-label rule, :mod:`leadscore.ml.early`).
     Returns the fitted pipeline and its number of trees.
     """
     prep, model = pipe[:-1], pipe[-1]
@@ -268,7 +270,7 @@ def fit_hgb(
     while built < cap:
         built = min(cap, built + chunk)
         model.set_params(max_iter=built)
-        model.fit(encoded, y)
+        model.fit(encoded, y, sample_weight=sample_weight)
         note = ""
         if encoded_val is not None and validation is not None:
             for k, stage in enumerate(model.staged_decision_function(encoded_val)):
@@ -373,16 +375,27 @@ def _fit_shipped(
     progress: Progress,
     *,
     what: str = "shipped",
+    sample_weight: np.ndarray | None = None,
 ) -> Pipeline:
-    """The shipped model: the chosen kind, fitted once on all rows (the evaluation's trees)."""
+    """The shipped model: the chosen kind, fitted once on all rows (the evaluation's trees),
+    optionally with one weight per row."""
     pipe = _candidates(kinds, policy)[kind]
     if kind == "hist_gradient_boosting":
         pipe, _ = fit_hgb(
-            pipe, X, y, policy, progress, f"{what} gradient boosting", n_trees=n_trees
+            pipe,
+            X,
+            y,
+            policy,
+            progress,
+            f"{what} gradient boosting",
+            n_trees=n_trees,
+            sample_weight=sample_weight,
         )
         return pipe
     progress(f"{what} {kind}: fitting on {len(y):,} rows")
-    return pipe.fit(X, y)
+    if sample_weight is None:
+        return pipe.fit(X, y)
+    return pipe.fit(X, y, model__sample_weight=sample_weight)
 
 
 def _reference(values: np.ndarray) -> np.ndarray:
