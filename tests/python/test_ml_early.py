@@ -169,7 +169,10 @@ def test_a_monitor_triggered_retrain_records_its_label_rule(
     monkeypatch.setattr(
         pipeline.ml_monitoring,
         "monitor_trigger",
-        lambda *args: ("segment_shift:industry=education", "segment_win_rate_early breached"),
+        lambda *args, **kwargs: (
+            "segment_shift:industry=education",
+            "segment_win_rate_early breached",
+        ),
     )
     # a registry written before the label_rule column existed
     registry = registry.drop(columns=["label_rule"])
