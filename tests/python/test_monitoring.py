@@ -381,10 +381,12 @@ def test_early_monitors_compare_conversions_so_far_with_p_times_g() -> None:
     assert run["compared_rows"] == 1000 and run["reference_rows"] == 100
     assert "50.0" in run["reference_population"] and "70" in run["compared_population"]
     # segments, rescaled by the run's ratio 1.4 (expected 0.07 per lead): retail 30 against
-    # 14 -> |z| = 16 / sqrt(200 x 0.07 x 0.93); software 40 against 56 -> 16 / sqrt(800 x ...)
+    # 14, software 40 against 56 -> |z| of their Poisson tails
     assert rows.loc["industry=retail", "monitor"] == "segment_win_rate_early"
-    assert rows.loc["industry=retail", "value"] == pytest.approx(16 / np.sqrt(200 * 0.07 * 0.93))
-    assert rows.loc["industry=software", "value"] == pytest.approx(16 / np.sqrt(800 * 0.07 * 0.93))
+    assert rows.loc["industry=retail", "value"] == pytest.approx(monitoring.poisson_tail_z(30, 14))
+    assert rows.loc["industry=software", "value"] == pytest.approx(
+        abs(monitoring.poisson_tail_z(40, 56))
+    )
     assert rows.loc["industry=retail", "value"] > 3.5 > 2.5 > rows.loc["industry=software", "value"]
     assert rows.loc["industry=retail", "compared_rows"] == 200
 
@@ -746,3 +748,23 @@ def test_early_outcomes_frame_judges_segments_at_training_ages_only() -> None:
     assert out.loc["industry=software", "compared_rows"] == 700  # not the 100 old ones
     assert out.loc["industry=retail", "compared_rows"] == 200
     assert "at most 98 days old at their run" in out.loc["industry=retail", "compared_population"]
+
+
+def test_segment_z_is_the_exact_poisson_tail_not_the_normal_approximation() -> None:
+    """A segment's |z| is the z of the exact Poisson tail of its conversions: a surplus of a
+    few conversions (young leads) is not overstated the way (O - E) / sqrt(E) overstates it,
+    and large counts keep their z."""
+    from scipy.stats import norm, poisson
+
+    for observed, expected in [(16, 6.53), (30, 14), (8, 20), (100, 70), (40, 56), (5, 1.5)]:
+        if observed > expected:
+            exact = norm.isf(poisson.sf(observed - 1, expected))
+        else:
+            exact = -norm.isf(poisson.cdf(observed, expected))
+        assert monitoring.poisson_tail_z(observed, expected) == pytest.approx(exact, abs=0.03)
+    # 16 conversions against 6.5 expected: 3.7 by the normal approximation, a breach at 3.67;
+    # its exact tail is that of 3.0, below the warning (3.03)
+    assert (16 - 6.53) / np.sqrt(6.53) > 3.67 > 3.03 > monitoring.poisson_tail_z(16, 6.53)
+    assert monitoring.segment_change_z(16, 6.53, 6.53 * 0.99) == pytest.approx(
+        monitoring.poisson_tail_z(16, 6.53)
+    )

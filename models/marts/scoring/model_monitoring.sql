@@ -251,6 +251,18 @@ segment_cells as (
 
 ),
 
+segment_tails as (
+
+    -- the Poisson tail's k: the conversions for a surplus, one more for a shortfall
+    select
+        *,
+        case
+            when conversions > expected then conversions else conversions + 1
+        end as tail_k
+    from segment_cells
+
+),
+
 segment_monitor as (
 
     select
@@ -258,7 +270,15 @@ segment_monitor as (
         'outcomes' as subject,
         segment,
         model_version,
-        abs(conversions - expected) / nullif(sqrt(variance), 0) as value,
+        -- |z| of the exact Poisson tail of the conversions against the expected ones, in the
+        -- Wilson-Hilferty form (leadscore.ml.monitoring.poisson_tail_z)
+        case
+            when expected > 0 and variance > 0
+                then abs(
+                    3 * sqrt(tail_k)
+                    * (1 - 1 / (9 * tail_k) - power(expected / tail_k, 1.0 / 3))
+                )
+        end as value,
         cast(n_rows as integer) as compared_rows,
         cast(null as integer) as reference_rows,
         'predicted win rate of the segment in the run at ' || cast(as_of as {{ dbt.type_string() }})
@@ -266,7 +286,7 @@ segment_monitor as (
         || cast(round(expected / n_rows, 4) as {{ dbt.type_string() }}) as reference_population,
         'realised win rate of the same leads: '
         || cast(round(conversions / n_rows, 4) as {{ dbt.type_string() }}) as compared_population
-    from segment_cells
+    from segment_tails
 
 ),
 

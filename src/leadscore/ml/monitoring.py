@@ -657,16 +657,37 @@ def segment_change_z(
     conversions (rescaled by its population's own ratio) and their variance under the model
     (sum of e(1 - e)); the ratio O/E has variance ``variance`` / E^2. ``reference_ratio``
     and ``reference_variance``: the same ratio in the model's holdout and its variance
-    (:func:`segment_reference`). With the defaults (no reference) this is the plain
-    (O - E) / sqrt(variance). Signed: positive when the segment converts more than its
+    (:func:`segment_reference`). Signed: positive when the segment converts more than its
     reference. NaN when there is nothing to compare.
+
+    With the defaults (no reference) it is :func:`poisson_tail_z`: the z of the exact Poisson
+    tail of O conversions against E expected, not the normal (O - E) / sqrt(variance), which
+    overstates a surplus of the few conversions young leads have made (O = 16 against
+    E = 6.5: 3.71, where the exact tail is that of 3.03).
     """
     if not expected > 0 or not variance > 0:
         return float("nan")
+    if reference_ratio == 1.0 and not reference_variance:
+        return poisson_tail_z(observed, expected)
     ref_ratio = 1.0 if reference_ratio != reference_ratio else float(reference_ratio)
     ref_var = 0.0 if reference_variance != reference_variance else float(reference_variance)
     total = variance / expected**2 + ref_var
     return float((observed / expected - ref_ratio) / np.sqrt(total))
+
+
+def poisson_tail_z(observed: float, expected: float) -> float:
+    """The normal z whose tail equals the Poisson tail of ``observed`` counts against mean
+    ``expected``: P(X >= O) for a surplus, P(X <= O) for a shortfall (signed: positive for a
+    surplus), in the Wilson-Hilferty form (within about 0.01 of the exact tail for O of 5 and
+    more). model_monitoring.sql computes the same expression for the matured monitor."""
+    if not expected > 0:
+        return float("nan")
+    o = max(float(observed), 0.0)
+    if o > expected:
+        k = o
+        return float(3 * np.sqrt(k) * (1 - 1 / (9 * k) - (expected / k) ** (1 / 3)))
+    k = o + 1
+    return float(3 * np.sqrt(k) * (1 - 1 / (9 * k) - (expected / k) ** (1 / 3)))
 
 
 def family_threshold(segments: int, alpha: float) -> float:
