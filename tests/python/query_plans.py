@@ -37,17 +37,37 @@ BOUNDED: dict[tuple[str, str], tuple[int, str]] = {
         "distinct observed raw values x taxonomy seed rows (pattern matches)",
     ),
     ("int_label_policy", "CROSS_PRODUCT"): (1, "the one-row scoring clock"),
-    ("int_lead_cutoffs", "CROSS_PRODUCT"): (3, "the one-row label policy and scoring clock"),
+    ("int_lead_cutoffs", "CROSS_PRODUCT"): (
+        4,
+        "the one-row label policy and scoring clock (matured and early-label cutoffs)",
+    ),
     ("int_lead_cutoffs", "BLOCKWISE_NL_JOIN"): (
-        2,
-        "leads x the policy's snapshot offsets; leads x the one-row clock (open at the clock)",
+        3,
+        "leads x the policy's snapshot offsets; leads x the one-row clock (open at the clock; "
+        "a cutoff at least the early-label age old)",
+    ),
+    ("int_training_examples", "CROSS_PRODUCT"): (1, "the one-row clock and label policy"),
+    ("int_training_examples", "BLOCKWISE_NL_JOIN"): (
+        1,
+        "the one-row clock and label policy (cutoff + horizon <= clock: matured)",
+    ),
+    ("int_training_examples_early", "CROSS_PRODUCT"): (1, "the one-row clock and label policy"),
+    ("int_training_examples_early", "BLOCKWISE_NL_JOIN"): (
+        1,
+        "the one-row clock and label policy (cutoff + horizon > clock: not matured)",
     ),
     ("int_lead_cutoffs", "NESTED_LOOP_JOIN"): (1, "the one-row scoring clock"),
     ("lead_scores", "CROSS_PRODUCT"): (4, "the one-row clock, default deal size and MQL rule"),
     ("lead_scores", "BLOCKWISE_NL_JOIN"): (1, "the one-row scoring clock"),
     ("lead_scores", "NESTED_LOOP_JOIN"): (1, "the one-row scoring clock"),
-    ("int_training_sample", "CROSS_PRODUCT"): (4, "the one-row sampling policy and threshold"),
-    ("int_training_sample", "BLOCKWISE_NL_JOIN"): (1, "the one-row sampling threshold"),
+    ("int_training_sample", "CROSS_PRODUCT"): (
+        5,
+        "the one-row sampling policy and threshold; int_training_examples' (a view) clock",
+    ),
+    ("int_training_sample", "BLOCKWISE_NL_JOIN"): (
+        2,
+        "the one-row sampling threshold; int_training_examples' (a view) matured filter",
+    ),
     ("int_account_training_sample", "CROSS_PRODUCT"): (
         4,
         "the one-row sampling policy and threshold",
@@ -59,7 +79,15 @@ BOUNDED: dict[tuple[str, str], tuple[int, str]] = {
     ("fct_lead_score_outcomes", "CROSS_PRODUCT"): (2, "the one-row label policy and clock"),
     ("fct_scored_lead_outcomes", "CROSS_PRODUCT"): (1, "the one-row label policy"),
     ("fct_scored_lead_outcomes", "NESTED_LOOP_JOIN"): (1, "the one-row scoring clock"),
-    ("model_monitoring", "CROSS_PRODUCT"): (2, "the one-row scoring clock"),
+    ("model_monitoring", "CROSS_PRODUCT"): (
+        4,
+        "the one-row scoring clock; the seed's training offsets x the monitor policy; the "
+        "one-row segment age limit",
+    ),
+    ("model_monitoring", "BLOCKWISE_NL_JOIN"): (
+        1,
+        "the one-row segment age limit (lead age <= it)",
+    ),
     ("score_overrides", "CROSS_PRODUCT"): (2, "the one-row scoring clock and override policy"),
     ("score_overrides", "BLOCKWISE_NL_JOIN"): (1, "the one-row default expiry"),
     ("fct_score_override_outcomes", "CROSS_PRODUCT"): (
