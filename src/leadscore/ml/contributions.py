@@ -54,21 +54,7 @@ from leadscore.ml import treewalk
 MAX_DEPTH_TABLE = 64
 
 
-def _weight_tables(size: int) -> tuple[np.ndarray, np.ndarray]:
-    """wa[a, b] = (a-1)! b! / (a+b)!  and  wb[a, b] = a! (b-1)! / (a+b)!  (0 where undefined)."""
-    wa = np.zeros((size + 1, size + 1))
-    wb = np.zeros((size + 1, size + 1))
-    for a in range(size + 1):
-        for b in range(size + 1 - a):
-            total = math.factorial(a + b)
-            if a >= 1:
-                wa[a, b] = math.factorial(a - 1) * math.factorial(b) / total
-            if b >= 1:
-                wb[a, b] = math.factorial(a) * math.factorial(b - 1) / total
-    return wa, wb
-
-
-_WA, _WB = _weight_tables(MAX_DEPTH_TABLE)
+_WA, _WB = treewalk.weight_tables(MAX_DEPTH_TABLE)
 
 
 @dataclass(frozen=True)
