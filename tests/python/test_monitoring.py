@@ -391,16 +391,10 @@ def test_early_monitors_compare_conversions_so_far_with_p_times_g() -> None:
     assert rows.loc["industry=retail", "compared_rows"] == 200
 
 
-def test_early_outcomes_frame_judges_the_newest_unmatured_run_with_g_from_examples() -> None:
-    from leadscore import pipeline
-
-    leads = _early_leads()
-    older = leads.assign(as_of=RUN_AT - pd.Timedelta(days=100), scoring_run_id="old")
-    newest = leads.assign(as_of=RUN_AT, scoring_run_id="new")
-    history = pd.concat([older, newest]).assign(model_version="m1", score_status="scored")
-    funnel = leads[["lead_id", "opportunity_at"]].assign(created_at=RUN_AT)
-    # training examples: positives at age 0 half converted by day 30, matching the hand frame
-    positives = pd.DataFrame(
+def _half_converted_by_day_30_examples() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Training examples (positives at age 0) half converted by day 30, matching
+    _half_by_day_30, and their funnel rows (created at their opportunity)."""
+    examples = pd.DataFrame(
         {
             "lead_id": [f"e{i}" for i in range(100)],
             "cutoff_at": pd.Timestamp("2025-06-01"),
@@ -409,9 +403,22 @@ def test_early_outcomes_frame_judges_the_newest_unmatured_run_with_g_from_exampl
         }
     )
     opp = pd.Timestamp("2025-06-01") + pd.to_timedelta(np.repeat([10, 60], 50), unit="D")
-    funnel = pd.concat(
-        [funnel, pd.DataFrame({"lead_id": positives["lead_id"], "opportunity_at": opp})]
+    funnel = pd.DataFrame(
+        {"lead_id": examples["lead_id"], "opportunity_at": opp, "created_at": opp}
     )
+    return examples, funnel
+
+
+def test_early_outcomes_frame_judges_the_newest_unmatured_run_with_g_from_examples() -> None:
+    from leadscore import pipeline
+
+    leads = _early_leads()
+    older = leads.assign(as_of=RUN_AT - pd.Timedelta(days=100), scoring_run_id="old")
+    newest = leads.assign(as_of=RUN_AT, scoring_run_id="new")
+    history = pd.concat([older, newest]).assign(model_version="m1", score_status="scored")
+    funnel = leads[["lead_id", "opportunity_at"]].assign(created_at=RUN_AT)
+    positives, example_funnel = _half_converted_by_day_30_examples()
+    funnel = pd.concat([funnel, example_funnel])
     policy = pd.DataFrame(
         {
             "monitor": ["calibration_early", "segment_win_rate_early"],
@@ -699,23 +706,8 @@ def test_early_outcomes_frame_judges_segments_at_training_ages_only() -> None:
         as_of=RUN_AT, scoring_run_id="new", model_version="m1", score_status="scored"
     )
     funnel = leads[["lead_id", "opportunity_at"]].assign(created_at=created)
-    examples = pd.DataFrame(
-        {
-            "lead_id": [f"e{i}" for i in range(100)],
-            "cutoff_at": pd.Timestamp("2025-06-01"),
-            "lead_age_days": 0,
-            "label": 1,
-        }
-    )
-    opp = pd.Timestamp("2025-06-01") + pd.to_timedelta(np.repeat([10, 60], 50), unit="D")
-    funnel = pd.concat(
-        [
-            funnel,
-            pd.DataFrame(
-                {"lead_id": examples["lead_id"], "opportunity_at": opp, "created_at": opp}
-            ),
-        ]
-    )
+    examples, example_funnel = _half_converted_by_day_30_examples()
+    funnel = pd.concat([funnel, example_funnel])
     policy = pd.DataFrame(
         {
             "monitor": ["calibration_early", "segment_win_rate_early"],
