@@ -781,14 +781,13 @@ EARLY_FRAME_COLUMNS = ["model_version", "measured_at", *ml_monitoring.EARLY_COLU
 
 
 def _min_age_days(monitoring_policy: pd.DataFrame, monitor: str, as_of: pd.Timestamp) -> int:
-    rows = _in_force(monitoring_policy, as_of)
-    rows = rows[rows["monitor"].astype(str) == monitor]
-    if rows.empty or "min_age_days" not in rows or pd.isna(rows["min_age_days"].iloc[-1]):
+    days = _policy_number(monitoring_policy, monitor, "min_age_days", as_of)
+    if days is None:
         raise ValueError(
             f"policy_monitoring has no min_age_days for {monitor!r} in force at {as_of}: the "
             "early-outcome monitors judge the newest scoring run at least that many days old"
         )
-    return int(rows["min_age_days"].iloc[-1])
+    return int(days)
 
 
 def _policy_number(
