@@ -858,13 +858,12 @@ def early_outcomes_frame(
     positives = positives.assign(lead_id=lambda f: f["lead_id"].astype(str)).merge(
         opp[["lead_id", "opportunity_at"]], on="lead_id", how="left"
     )
-    positives["days_to_conversion"] = (
-        pd.to_datetime(positives["opportunity_at"]) - pd.to_datetime(positives["cutoff_at"])
-    ) / pd.Timedelta(days=1)
+    positives["days_to_conversion"] = ml_early.days_to_conversion(positives)
     timing = ml_monitoring.conversion_timing(positives, horizon_days)
     oldest_snapshot = float("nan")
-    if offsets is not None and not _in_force(offsets, as_of).empty:
-        oldest_snapshot = float(_in_force(offsets, as_of)["days_after_created"].max())
+    in_force = None if offsets is None else _in_force(offsets, as_of)
+    if in_force is not None and not in_force.empty:
+        oldest_snapshot = float(in_force["days_after_created"].max())
     segment_leads = leads[["lead_id", *segments]].assign(lead_id=lambda f: f["lead_id"].astype(str))
     scored = history[history["score_status"].astype(str) == "scored"]
     frames = []
