@@ -26,8 +26,9 @@ def model(dbt, session):
         dataset,
     )
     policy = pipeline.with_cadence(policy, dbt.config.get("retrain_cadence_days"))
-    examples = pipeline.to_frame(dbt.ref("int_training_sample"))
-    # lazy relations (dbt finds a Python model's refs only as plain dbt.ref calls)
+    # lazy relations (dbt finds a Python model's refs only as plain dbt.ref calls), read
+    # only when a model is trained: a build that keeps its champion loads none of them
+    sample = dbt.ref("int_training_sample")
     early_examples = dbt.ref("int_training_examples_early")
     conversions = dbt.ref("int_training_conversions")
     registry = None
@@ -35,7 +36,7 @@ def model(dbt, session):
         registry = pipeline.to_frame(session.sql(f"select * from {dbt.this}"))
     rows = pipeline.update_registry(
         registry,
-        examples,
+        lambda: pipeline.to_frame(sample),
         spec,
         policy,
         as_of,

@@ -290,7 +290,7 @@ def check_forced_features(
 
 def update_registry(
     registry: pd.DataFrame | None,
-    examples: pd.DataFrame,
+    examples: pd.DataFrame | Callable[[], pd.DataFrame],
     spec: FeatureSpec,
     policy: ScoringPolicy,
     as_of: pd.Timestamp,
@@ -318,9 +318,19 @@ def update_registry(
     A challenger whose retrain a monitor triggered (scoring_policy ``early_label_triggers``)
     also learns from partly matured examples (:mod:`leadscore.ml.early`): ``early`` loads
     them, (int_training_examples_early, int_training_conversions), only then. The registry
-    row's ``label_rule`` says which rule a model was trained by.
+    row's ``label_rule`` says which rule a model was trained by. ``examples`` may be a
+    function that loads them: it is called only when a model is trained (or features are
+    forced), so a build that keeps its champion never reads the training sample.
     """
-    check_forced_features(examples, spec, force_include)
+    loaded: list[pd.DataFrame] = []
+
+    def training_examples() -> pd.DataFrame:
+        if not loaded:
+            loaded.append(examples() if callable(examples) else examples)
+        return loaded[0]
+
+    if force_include:
+        check_forced_features(training_examples(), spec, force_include)
     champ = champion_row(registry)
     current = training_spec_hash(spec, policy, force_include)
     newest, data_end = None, None
@@ -354,6 +364,7 @@ def update_registry(
     empty = _empty_registry()
     if not decision.retrain:
         return empty
+    examples = training_examples()
     if not has_enough_outcomes(examples, policy):
         log.warning(
             "too few outcomes to train (%d examples, %d positives; policy needs %d and %d): "
@@ -837,12 +848,14 @@ def early_outcomes_frame(
 
     The judged model is the one of the newest scoring run (``lead_score_history``) at least
     policy_monitoring's ``min_age_days`` old whose horizon has not matured; with ``pool``
-    every run of that model in that age range is judged, each lead once at the newest run
+    every run of that model in that age range is judged, each lead once at the oldest run
     that scored it (:func:`leadscore.ml.monitoring.judged_runs`). Conversions so far of those
     leads against what their probabilities promised so far, p x G(days since the run | the
     lead's age then), G estimated from the matured training examples that converted
     (``examples``' cutoffs joined to the funnel's opportunity_at). ``leads``: lead_id and
-    the segment columns (dim_leads); ``funnel``: lead_id, created_at, opportunity_at.
+    the segment columns (dim_leads); a segment column in ``history`` (the value the run
+    scored the lead with, lead_score_history.product_line) wins where it is not null.
+    ``funnel``: lead_id, created_at, opportunity_at.
     Segments are judged on the leads at most the oldest training snapshot age
     (``offsets``: policy_training_cutoffs) plus the monitor's ``age_tolerance_days`` old at
     their run, the ages the model was trained and validated at (all leads when either is not
@@ -865,6 +878,9 @@ def early_outcomes_frame(
     if in_force is not None and not in_force.empty:
         oldest_snapshot = float(in_force["days_after_created"].max())
     segment_leads = leads[["lead_id", *segments]].assign(lead_id=lambda f: f["lead_id"].astype(str))
+    # a segment the history kept as the run saw it (lead_score_history.product_line) is judged
+    # by that value; dim_leads' today's value only where the run kept none (older runs)
+    at_run = [s for s in segments if s in history.columns]
     scored = history[history["score_status"].astype(str) == "scored"]
     frames = []
     for monitor in EARLY_MONITORS:
@@ -873,11 +889,15 @@ def early_outcomes_frame(
         if judged_rows.empty or timing.conversions == 0:
             continue
         rows = (
-            judged_rows[["lead_id", "as_of", "conversion_probability"]]
+            judged_rows[["lead_id", "as_of", "conversion_probability", *at_run]]
+            .rename(columns={s: f"{s}__at_run" for s in at_run})
             .assign(lead_id=lambda f: f["lead_id"].astype(str))
             .merge(opp, on="lead_id", how="left")
             .merge(segment_leads, on="lead_id", how="left")
         )
+        for s in at_run:
+            kept = rows.pop(f"{s}__at_run")
+            rows[s] = kept.where(kept.notna(), rows[s])
         run_clock = pd.to_datetime(rows["as_of"])
         rows["lead_age_days"] = (run_clock - pd.to_datetime(rows["created_at"])).dt.days
         judged = pd.concat(

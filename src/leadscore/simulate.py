@@ -213,6 +213,15 @@ def pooled(
 ) -> dict[str, float] | None:
     """The evaluations of every month from the shift on (all months without a shift) pooled:
     the truth, the month-by-month champions and the frozen model on the same leads."""
+    frame = pooled_frame(results, shift)
+    return None if frame.empty else evaluate(frame)
+
+
+def pooled_frame(
+    results: Sequence[MonthResult], shift: tuple[str, pd.Timestamp] | None
+) -> pd.DataFrame:
+    """The evaluation rows `pooled` judges: every month from the shift on (all months
+    without a shift) that has a frozen model's column."""
     frames = [
         r.eval_frame
         for r in results
@@ -220,9 +229,32 @@ def pooled(
         and "frozen" in r.eval_frame
         and (shift is None or r.as_of >= shift[1])
     ]
-    if not frames:
-        return None
-    return evaluate(pd.concat(frames, ignore_index=True))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def paired_auc_difference(
+    frame: pd.DataFrame, a: str, b: str, *, resamples: int = 1000, seed: int = 0
+) -> tuple[float, float, float]:
+    """ROC-AUC of column `a` minus that of `b` on the same leads, and its 95% interval from a
+    paired bootstrap (the leads resampled with replacement, both models scored on each
+    resample), so 'measurably below' is a statement with its uncertainty."""
+    y = frame["y"].to_numpy(dtype=bool)
+    pa_, pb = frame[a].to_numpy(dtype=float), frame[b].to_numpy(dtype=float)
+    diff = _auc(y, pa_) - _auc(y, pb)
+    rng = np.random.default_rng(seed)
+    draws = np.empty(resamples)
+    for k in range(resamples):
+        i = rng.integers(0, len(y), len(y))
+        draws[k] = _auc(y[i], pa_[i]) - _auc(y[i], pb[i])
+    low, high = np.nanpercentile(draws, [2.5, 97.5])
+    return float(diff), float(low), float(high)
+
+
+def eval_frames(results: Sequence[MonthResult]) -> pd.DataFrame:
+    """Every month's evaluation rows (one per lead: outcome, truth and model probabilities)
+    with the clock of the champion they judge, for checks after the replay."""
+    frames = [r.eval_frame.assign(clock=r.as_of) for r in results if r.eval_frame is not None]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def simulate(
@@ -438,7 +470,12 @@ def simulate_command(
     ] = None,
     csv_path: Annotated[
         Path | None,
-        typer.Option("--csv", help="Also write the table (full monitor lists) to this CSV."),
+        typer.Option(
+            "--csv",
+            help="Also write the table (full monitor lists) to this CSV, and each month's "
+            "evaluation rows (outcome, truth, champion, frozen per lead) beside it as "
+            "NAME.eval.parquet.",
+        ),
     ] = None,
     cadence_days: Annotated[
         int | None,
@@ -535,15 +572,22 @@ def simulate_command(
         frame = pd.DataFrame(result_rows(results, the_shift), columns=list(TABLE_COLUMNS))
         frame.to_csv(csv_path, index=False)
         console.print(f"Wrote {csv_path}")
+        evals = csv_path.with_suffix(".eval.parquet")
+        eval_frames(results).to_parquet(evals, index=False)
+        console.print(f"Wrote {evals} (each month's evaluation rows)")
     frozen = next((r.frozen_version for r in results if r.frozen_version), None)
     total = pooled(results, the_shift)
     if total is not None:
+        both = pooled_frame(results, the_shift)
+        diff, low, high = paired_auc_difference(both, "champion", "frozen")
         out.print(
             ("Pooled from the shift on" if the_shift else "Pooled over all months")
             + f": {int(total['leads']):,} leads, {int(total['conversions'])} conversions; "
             f"ROC-AUC champions {_fmt(total['champion'])}, truth {_fmt(total['truth'])} "
             f"(ratio {_fmt(total['champion'] / total['truth'])}), frozen "
-            f"{_fmt(total['frozen'])} (ratio {_fmt(total['frozen'] / total['truth'])}).",
+            f"{_fmt(total['frozen'])} (ratio {_fmt(total['frozen'] / total['truth'])}); "
+            f"champions - frozen {diff:+.3f} (95% interval {low:+.3f} to {high:+.3f}, "
+            "paired bootstrap over the leads).",
             highlight=False,
         )
     out.print(

@@ -160,17 +160,21 @@ def test_a_catalog_change_retrains_and_replaces_the_champion() -> None:
     assert first["retrain_reason"].iloc[0] == "no_champion"
     registry = pipeline.registry_table(first, "demo").to_pandas()
     later = as_of + pd.Timedelta(days=1)
-    # same catalog, champion one day old: nothing is trained
-    same = pipeline.update_registry(
-        registry, examples, FeatureSpec.from_frame(catalog), policy, later
-    )
-    assert same.empty
+    # same catalog, champion one day old: nothing is trained, and the examples (given as a
+    # loader, as the dbt model does) are never read
+    loads: list[int] = []
+
+    def load() -> pd.DataFrame:
+        loads.append(1)
+        return examples
+
+    same = pipeline.update_registry(registry, load, FeatureSpec.from_frame(catalog), policy, later)
+    assert same.empty and not loads
     # a field moves to post_contact: the spec hash changes
     changed = catalog.copy()
     changed.loc[changed["feature"] == "landing_page", "availability"] = "post_contact"
-    rows = pipeline.update_registry(
-        registry, examples, FeatureSpec.from_frame(changed), policy, later
-    )
+    rows = pipeline.update_registry(registry, load, FeatureSpec.from_frame(changed), policy, later)
+    assert len(loads) == 1  # read once, for training and the promotion gate
     new = rows[rows["status"] == "champion"].iloc[0]
     assert new["retrain_reason"] == "spec_changed"
     assert new["spec_hash"] != registry["spec_hash"].iloc[0]

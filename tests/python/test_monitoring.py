@@ -450,6 +450,16 @@ def test_early_outcomes_frame_judges_the_newest_unmatured_run_with_g_from_exampl
     assert out.loc["industry=retail", "value"] > 3.5
     assert (out["model_version"] == "m1").all() and (out["measured_at"] == JUDGED_AT).all()
     assert "2026-05-01" in out.loc["all", "reference_population"]
+    # a segment the history kept as the run saw it wins over today's value where it is not
+    # null: the retail leads were 'media' at their run, the others kept none (today's value)
+    retail = set(leads.loc[leads["industry"] == "retail", "lead_id"])
+    kept = history.assign(industry=np.where(history["lead_id"].isin(retail), "media", None))
+    at_run = pipeline.early_outcomes_frame(
+        kept, leads[["lead_id", "industry"]], funnel, positives, 90, policy, ["industry"], JUDGED_AT
+    ).set_index("segment")
+    assert set(at_run.index) == {"all", "industry=media", "industry=software"}
+    assert at_run.loc["industry=media", "value"] == out.loc["industry=retail", "value"]
+    assert at_run.loc["industry=software", "value"] == out.loc["industry=software", "value"]
     # 20 days after the run: too young for min_age_days 28 (the older run has matured)
     young = pipeline.early_outcomes_frame(
         history,

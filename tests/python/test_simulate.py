@@ -99,7 +99,15 @@ class _Fixed:
 def test_pooled_evaluation_covers_the_months_from_the_shift_on() -> None:
     import numpy as np
 
-    from leadscore.simulate import MonthResult, evaluate, pooled, predictions
+    from leadscore.simulate import (
+        MonthResult,
+        eval_frames,
+        evaluate,
+        paired_auc_difference,
+        pooled,
+        pooled_frame,
+        predictions,
+    )
 
     rng = np.random.default_rng(3)
     months = []
@@ -128,6 +136,14 @@ def test_pooled_evaluation_covers_the_months_from_the_shift_on() -> None:
     assert total is not None and total["leads"] == 800
     assert total["champion"] > total["frozen"]
     assert pooled(months, None)["leads"] == 1200  # type: ignore[index]
+    # the champion measurably above the frozen model: the paired interval excludes 0
+    diff, low, high = paired_auc_difference(pooled_frame(months, shift), "champion", "frozen")
+    assert diff == pytest.approx(total["champion"] - total["frozen"])
+    assert 0 < low < diff < high
+    # one model against itself: no difference, and no interval around it
+    assert paired_auc_difference(months[0].eval_frame, "champion", "champion") == (0, 0, 0)
+    rows = eval_frames(months)
+    assert len(rows) == 1200 and rows["clock"].nunique() == 3
 
 
 def test_retrain_cadence_days_reaches_every_build_as_a_dbt_var(

@@ -33,7 +33,91 @@ VARIANTS = (
 SEGMENTS = ("industry", "size_tier", "channel", "product_line")
 
 
-def load(path: Path) -> dict[str, pd.DataFrame]:
+#: a lead's main product interest as of each scoring run: the rule of
+#: int_lead_features_point_in_time (macros/product_lines.sql) on the signals dated before it
+PRODUCT_LINE_AT_RUN = """
+with runs as (select distinct as_of from lead_score_history),
+counts as (
+    select runs.as_of, s.lead_id, s.product_line, count(*) as n, max(s.signal_at) as latest
+    from runs inner join int_lead_product_signals as s on s.signal_at < runs.as_of
+    group by runs.as_of, s.lead_id, s.product_line
+),
+ranked as (
+    select *, row_number() over (
+        partition by as_of, lead_id order by n desc, latest desc, product_line
+    ) as interest_rank
+    from counts
+)
+select as_of, lead_id, product_line from ranked where interest_rank = 1
+"""
+
+
+def with_segments_at_run(frame: pd.DataFrame, at_run: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (rows with as_of and lead_id) with product_line as of each row's run
+    ('unknown' before any signal), as a build whose history kept it would judge it."""
+    keyed = at_run.assign(
+        as_of=pd.to_datetime(at_run["as_of"]), lead_id=at_run["lead_id"].astype(str)
+    )
+    out = frame.drop(columns=["product_line"], errors="ignore").assign(
+        as_of=lambda f: pd.to_datetime(f["as_of"]), lead_id=lambda f: f["lead_id"].astype(str)
+    )
+    out = out.merge(keyed, on=["as_of", "lead_id"], how="left")
+    out["product_line"] = out["product_line"].fillna("unknown")
+    return out
+
+
+def cohort(
+    path: Path, run: str, judge: str, since: str, *, segments_at_run: bool = False
+) -> pd.DataFrame:
+    """Per product line: the leads created since ``since`` that the run at ``run`` scored,
+    their conversions in (run, judge], what the run promised (the sum of their 90-day
+    probabilities) and the lines' ratios relative to all of them; the line is today's
+    (dim_leads) or, with ``segments_at_run``, as of the run."""
+    line = (
+        f"(select lead_id, product_line from ({PRODUCT_LINE_AT_RUN}) "
+        f"where as_of = timestamp '{run}')"
+        if segments_at_run
+        else "(select lead_id, product_line from dim_leads)"
+    )
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        frame = con.sql(
+            f"""
+            select coalesce(line.product_line, 'unknown') as product_line, count(*) as leads,
+                count(case when f.opportunity_at > h.as_of
+                    and f.opportunity_at <= timestamp '{judge}' then 1 end) as conversions,
+                sum(h.conversion_probability) as promised
+            from lead_score_history as h
+            inner join dim_leads as d on h.lead_id = d.lead_id
+            left join fct_lead_funnel as f on h.lead_id = f.lead_id
+            left join {line} as line on h.lead_id = line.lead_id
+            where h.as_of = timestamp '{run}' and h.score_status = 'scored'
+                and d.created_at >= timestamp '{since}'
+            group by 1 order by 1
+            """
+        ).df()
+    finally:
+        con.close()
+    overall = frame["conversions"].sum() / frame["promised"].sum()
+    return frame.assign(relative_ratio=frame["conversions"] / frame["promised"] / overall)
+
+
+def load(path: Path, *, segments_at_run: bool = False) -> dict[str, pd.DataFrame]:
+    """The tables the rules read. ``segments_at_run``: product_line as each run saw it
+    (signals dated before the run), not the warehouse's last value."""
+    tables = _load(path)
+    if segments_at_run:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            at_run = con.sql(PRODUCT_LINE_AT_RUN).df()
+        finally:
+            con.close()
+        tables["history"] = with_segments_at_run(tables["history"], at_run)
+        tables["outcomes"] = with_segments_at_run(tables["outcomes"], at_run)
+    return tables
+
+
+def _load(path: Path) -> dict[str, pd.DataFrame]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         return {
@@ -207,8 +291,27 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--watch", default="product_line=attribution")
     parser.add_argument("--policy", type=Path, default=Path("seeds/policy/policy_monitoring.csv"))
+    parser.add_argument(
+        "--segments-at-run",
+        action="store_true",
+        help="judge product_line as each run saw it (signals dated before the run), not the "
+        "warehouse's last value",
+    )
+    parser.add_argument(
+        "--cohort",
+        nargs=3,
+        metavar=("RUN", "JUDGE", "SINCE"),
+        help="instead: per product line, the leads created since SINCE that the run at RUN "
+        "scored, their conversions up to JUDGE against the run's promise",
+    )
     args = parser.parse_args(argv)
-    tables = load(args.warehouse)
+    pd.set_option("display.width", 200)
+    if args.cohort:
+        run, judge, since = args.cohort
+        found = cohort(args.warehouse, run, judge, since, segments_at_run=args.segments_at_run)
+        print(found.to_string(index=False))
+        return
+    tables = load(args.warehouse, segments_at_run=args.segments_at_run)
     policy = pd.read_csv(args.policy)
     if args.clock:
         clocks = [pd.Timestamp(c) for c in args.clock]
@@ -217,7 +320,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         clocks = [pd.Timestamp(c) for c in runs[1:]]
     rows = policy[policy["monitor"] == monitoring.SEGMENT_EARLY]
     min_rows = int(rows["min_rows"].iloc[-1])
-    pd.set_option("display.width", 200)
     print(summary(tables, policy, clocks, args.watch, min_rows).to_string(index=False))
 
 
