@@ -576,9 +576,9 @@ def simulate_command(
         eval_frames(results).to_parquet(evals, index=False)
         console.print(f"Wrote {evals} (each month's evaluation rows)")
     frozen = next((r.frozen_version for r in results if r.frozen_version), None)
-    total = pooled(results, the_shift)
-    if total is not None:
-        both = pooled_frame(results, the_shift)
+    both = pooled_frame(results, the_shift)
+    if not both.empty:
+        total = evaluate(both)
         diff, low, high = paired_auc_difference(both, "champion", "frozen")
         out.print(
             ("Pooled from the shift on" if the_shift else "Pooled over all months")
