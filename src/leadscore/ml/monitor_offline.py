@@ -79,8 +79,7 @@ def cohort(
         if segments_at_run
         else "(select lead_id, product_line from dim_leads)"
     )
-    con = duckdb.connect(str(path), read_only=True)
-    try:
+    with duckdb.connect(str(path), read_only=True) as con:
         frame = con.sql(
             f"""
             select coalesce(line.product_line, 'unknown') as product_line, count(*) as leads,
@@ -96,31 +95,16 @@ def cohort(
             group by 1 order by 1
             """
         ).df()
-    finally:
-        con.close()
     overall = frame["conversions"].sum() / frame["promised"].sum()
     return frame.assign(relative_ratio=frame["conversions"] / frame["promised"] / overall)
 
 
 def load(path: Path, *, segments_at_run: bool = False) -> dict[str, pd.DataFrame]:
-    """The tables the rules read. ``segments_at_run``: product_line as each run saw it
-    (signals dated before the run), not the warehouse's last value."""
-    tables = _load(path)
-    if segments_at_run:
-        con = duckdb.connect(str(path), read_only=True)
-        try:
-            at_run = con.sql(PRODUCT_LINE_AT_RUN).df()
-        finally:
-            con.close()
-        tables["history"] = with_segments_at_run(tables["history"], at_run)
-        tables["outcomes"] = with_segments_at_run(tables["outcomes"], at_run)
-    return tables
-
-
-def _load(path: Path) -> dict[str, pd.DataFrame]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return {
+    """The tables the rules read, in one read-only connection. ``segments_at_run``:
+    product_line as each run saw it (signals dated before the run), not the warehouse's last
+    value."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = {
             "history": con.sql(
                 "select scoring_run_id, as_of, model_version, lead_id, score_status, "
                 "conversion_probability from lead_score_history"
@@ -142,8 +126,11 @@ def _load(path: Path) -> dict[str, pd.DataFrame]:
             "horizon": con.sql("select horizon_days from int_label_policy").df(),
             "offsets": con.sql("select * from policy_training_cutoffs").df(),
         }
-    finally:
-        con.close()
+        at_run = con.sql(PRODUCT_LINE_AT_RUN).df() if segments_at_run else None
+    if at_run is not None:
+        tables["history"] = with_segments_at_run(tables["history"], at_run)
+        tables["outcomes"] = with_segments_at_run(tables["outcomes"], at_run)
+    return tables
 
 
 def early_at(
